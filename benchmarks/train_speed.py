@@ -1,0 +1,152 @@
+"""Training speed: gankit's trainer against a plain loop, on the same DCGAN nets and data.
+
+DCGAN at 64x64, batch 128, on synthetic in-memory data. The plain loop is written in the style
+of the PyTorch examples' ``dcgan/main.py`` (zero_grad, D on real, D on fake.detach(), step; G
+on D(fake), step; a DataLoader with shuffling), with a BCE-with-logits criterion since gankit's
+D returns logits. gankit's figure comes from its own step clock (the ``time`` field of
+metrics.jsonl), so start-up, the step-0 samples and the final checkpoint are not counted.
+
+    python benchmarks/train_speed.py --device cpu --steps 10
+    python benchmarks/train_speed.py --device cuda --steps 200 --amp bf16 --channels-last --compile
+
+Prints images/s for both loops and their ratio (gankit / plain); record results in BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import tempfile
+import time
+
+import torch
+from torch import nn
+
+from gankit.data import TensorDataset
+from gankit.methods import METHODS
+from gankit.train.environment import pick_device, seed_everything
+from gankit.train.launch import resolve_config
+from gankit.train.run_folder import RunFolder
+from gankit.train.trainer import Trainer
+
+
+def synthetic_images(count: int, size: int, seed: int = 0) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(seed)
+    return torch.rand((count, 3, size, size), generator=generator) * 2 - 1
+
+
+def gankit_images_per_second(args: argparse.Namespace, images: torch.Tensor) -> float:
+    overrides = [
+        f"data.batch_size={args.batch}",
+        f"data.image_size={args.size}",
+        f"train.steps={args.warmup + args.steps}",
+        f"train.log_every={args.warmup}" if args.warmup else "train.log_every=1",
+        "train.sample_every=1000000",
+        "train.checkpoint_every=1000000",
+        "train.tensorboard=false",
+        "train.progress=false",
+        "train.deterministic=false",
+        f"train.amp={args.amp}",
+        f"train.channels_last={str(args.channels_last).lower()}",
+        f"train.compile={str(args.compile).lower()}",
+        f"device={args.device}",
+        "train.num_samples=16",
+    ]
+    cfg = resolve_config("dcgan", None, overrides)
+    device = pick_device(cfg.device)
+    seed_everything(0, False, device)
+    dataset = TensorDataset(images, None, kind="image")
+    method = METHODS.get("dcgan")(cfg, dataset.spec, device)
+    with tempfile.TemporaryDirectory() as out:
+        run, _ = RunFolder.create(out, "dcgan", "bench")
+        Trainer(cfg, method, dataset, run).fit()
+        times = {r["step"]: r["time"] for r in map(json.loads, run.metrics_file.open())}
+    start = times.get(args.warmup, 0.0)
+    return args.steps * args.batch / (times[args.warmup + args.steps] - start)
+
+
+def plain_images_per_second(args: argparse.Namespace, images: torch.Tensor) -> float:
+    """The PyTorch examples' DCGAN loop, with gankit's DCGAN nets."""
+    from gankit.data.base import DataSpec
+    from gankit.nets import build_discriminator, build_generator
+
+    device = pick_device(args.device)
+    torch.manual_seed(0)
+    spec = DataSpec("image", (3, args.size, args.size))
+    netG = build_generator("dcgan", 100, spec, {}).to(device)
+    netD = build_discriminator("dcgan", spec, {}).to(device)
+    criterion = nn.BCEWithLogitsLoss()
+    optimizerD = torch.optim.Adam(netD.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    optimizerG = torch.optim.Adam(netG.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(images), batch_size=args.batch, shuffle=True, drop_last=True
+    )
+
+    def batches():
+        while True:
+            yield from loader
+
+    stream = batches()
+    real_label, fake_label = 1.0, 0.0
+    started = 0.0
+    for step in range(args.warmup + args.steps):
+        if step == args.warmup:
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            started = time.perf_counter()
+        (real,) = next(stream)
+        real = real.to(device)
+        b_size = real.size(0)
+        netD.zero_grad()
+        label = torch.full((b_size,), real_label, dtype=torch.float, device=device)
+        errD_real = criterion(netD(real), label)
+        errD_real.backward()
+        noise = torch.rand(b_size, 100, 1, 1, device=device) * 2 - 1
+        fake = netG(noise)
+        label.fill_(fake_label)
+        errD_fake = criterion(netD(fake.detach()), label)
+        errD_fake.backward()
+        optimizerD.step()
+        netG.zero_grad()
+        label.fill_(real_label)
+        errG = criterion(netD(fake), label)
+        errG.backward()
+        optimizerG.step()
+    errG.item()  # wait for the GPU
+    return args.steps * args.batch / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--steps", type=int, default=10, help="timed steps per loop")
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--size", type=int, default=64)
+    parser.add_argument("--amp", default="none", choices=["none", "bf16", "fp16"])
+    parser.add_argument("--channels-last", action="store_true")
+    parser.add_argument("--compile", action="store_true")
+    parser.add_argument("--repeats", type=int, default=2, help="alternate the loops this often")
+    args = parser.parse_args()
+
+    images = synthetic_images(args.batch * 10, args.size)
+    plain, ours = [], []
+    for _ in range(args.repeats):  # alternate, so drift in machine load hits both loops
+        plain.append(plain_images_per_second(args, images))
+        ours.append(gankit_images_per_second(args, images))
+    best_plain, best_ours = max(plain), max(ours)
+    device = pick_device(args.device)
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor()
+    print(
+        f"device: {device} ({name or platform.machine()}), torch {torch.__version__}, "
+        f"threads {torch.get_num_threads()}"
+    )
+    print(f"options: amp={args.amp} channels_last={args.channels_last} compile={args.compile}")
+    print(f"plain loop : {best_plain:8.1f} img/s  (runs: {', '.join(f'{v:.1f}' for v in plain)})")
+    print(f"gankit     : {best_ours:8.1f} img/s  (runs: {', '.join(f'{v:.1f}' for v in ours)})")
+    print(f"ratio gankit/plain: {best_ours / best_plain:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""Every registry, for `gankit list`: importing this registers all built-in pieces."""
+
+from __future__ import annotations
+
+from gankit.data import DATASETS
+from gankit.losses import LOSSES
+from gankit.methods import METHODS
+from gankit.metrics import METRICS
+from gankit.nets import DISCRIMINATORS, GENERATORS
+from gankit.registry import Registry
+
+
+def catalog() -> list[tuple[str, Registry]]:
+    return [
+        ("Methods", METHODS),
+        ("Datasets", DATASETS),
+        ("Generators", GENERATORS),
+        ("Discriminators", DISCRIMINATORS),
+        ("Losses", LOSSES),
+        ("Metrics", METRICS),
+    ]

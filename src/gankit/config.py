@@ -1,0 +1,303 @@
+"""Typed run configuration: dataclasses, YAML load/save and dotted command-line overrides.
+
+A run's config is resolved from three layers, lowest to highest precedence::
+
+    method defaults (a dataclass)  <  a YAML file (--config)  <  dotted overrides (key.sub=value)
+
+Every key is checked against the dataclass fields; a typo is reported with the closest valid key.
+Fields typed ``dict[str, Any]`` (network options, dataset options) are free-form here and
+checked later by whatever consumes them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from gankit.errors import ConfigError, UnknownNameError
+
+C = TypeVar("C")
+
+
+@dataclass
+class DataConfig:
+    """Which data to train on and how to batch it."""
+
+    name: str = "digits"  # a registered dataset, ``folder:PATH``, or a folder path
+    root: str | None = None  # where downloadable datasets live (else $GANKIT_DATA, ~/.cache/gankit)
+    split: str = "train"
+    image_size: int | None = None  # None keeps the dataset's own size
+    channels: int | None = None  # None keeps the dataset's own channels; 1 or 3 converts
+    batch_size: int = 64
+    num_workers: int = 0  # DataLoader workers, used for data read from disk
+    download: bool = True
+    options: dict[str, Any] = field(default_factory=dict)  # dataset-specific keyword arguments
+
+
+@dataclass
+class OptimizerConfig:
+    """One optimizer: Adam (betas), RMSprop (alpha, momentum) or SGD (momentum)."""
+
+    name: str = "adam"
+    lr: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    momentum: float = 0.0
+    alpha: float = 0.99
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+
+
+@dataclass
+class EMAConfig:
+    """An exponential moving average of the generator's weights, used for sampling."""
+
+    enabled: bool = False
+    decay: float = 0.999
+    start_step: int = 0
+
+
+@dataclass
+class TrainConfig:
+    """The generic loop: length, schedule, speed options and what gets written when."""
+
+    steps: int = 1000  # generator steps; each consumes n_critic batches
+    epochs: float | None = None  # when set, overrides steps
+    n_critic: int = 1  # discriminator steps per generator step
+    lr_decay: str = "none"  # none | linear (to zero at the last step)
+    lr_decay_start: int = 0  # step at which linear decay begins
+    grad_clip: float | None = None  # max gradient norm per optimizer
+    ema: EMAConfig = field(default_factory=EMAConfig)
+    amp: str = "none"  # none | bf16 | fp16 (CUDA only)
+    channels_last: bool = False
+    compile: bool = False
+    deterministic: bool = False  # repeatable CUDA kernels (slower); CPU runs always repeat
+    log_every: int = 10
+    sample_every: int = 200
+    checkpoint_every: int = 500
+    keep_checkpoints: int = 3  # numbered checkpoints kept besides last.pt
+    num_samples: int = 64  # size of the fixed-noise sample grid
+    tensorboard: bool = True
+    progress: bool = True
+
+
+@dataclass
+class RunConfig:
+    """What every run has, whatever the method. Methods subclass it with their own fields."""
+
+    method: str = ""
+    name: str | None = None  # run folder name; None picks a fresh time-stamped one
+    out: str = "runs"
+    seed: int = 0
+    device: str = "auto"  # auto | cpu | cuda | cuda:N | mps
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+# ----------------------------------------------------------------------------- conversion
+
+
+def to_dict(config: Any) -> dict[str, Any]:
+    """A plain, YAML-ready dict (tuples become lists)."""
+
+    def plain(value: Any) -> Any:
+        if dataclasses.is_dataclass(value):
+            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    return plain(config)
+
+
+def from_dict(cls: type[C], data: dict[str, Any], prefix: str = "") -> C:
+    """Build dataclass ``cls`` from ``data``, checking every key and coercing every value."""
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"Config section {prefix or '(top level)'!r} must be a mapping, got {data!r}."
+        )
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    kwargs = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if key not in names:
+            raise UnknownNameError(
+                "config key",
+                path,
+                all_keys(cls, prefix),
+                hint="See every key with `gankit config METHOD`.",
+            )
+        kwargs[key] = _coerce(value, hints[key], path)
+    return cls(**kwargs)
+
+
+def all_keys(cls: type, prefix: str = "") -> list[str]:
+    """Every dotted key of a config dataclass, nested sections included."""
+    keys = []
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        path = f"{prefix}{f.name}"
+        keys.append(path)
+        if dataclasses.is_dataclass(hints[f.name]):
+            keys.extend(all_keys(hints[f.name], path + "."))
+    return keys
+
+
+def _coerce(value: Any, hint: Any, path: str) -> Any:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for arm in (a for a in args if a is not type(None)):
+            try:
+                return _coerce(value, arm, path)
+            except ConfigError as exc:
+                errors.append(str(exc))
+        raise ConfigError(errors[0])
+    if dataclasses.is_dataclass(hint):
+        return from_dict(hint, value or {}, path + ".")
+    if hint is Any:
+        return value
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"Config key {path!r} must be a mapping, got {value!r}.")
+        return dict(value)
+    if origin in (tuple, list):
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"Config key {path!r} must be a list, got {value!r}.")
+        if origin is tuple and args and args[-1] is not Ellipsis:
+            if len(args) != len(value):
+                raise ConfigError(f"Config key {path!r} needs {len(args)} values, got {value!r}.")
+            item_types = args
+        else:
+            item_types = (args[0] if args else Any,) * len(value)
+        items = [_coerce(v, t, f"{path}[{i}]") for i, (v, t) in enumerate(zip(value, item_types))]
+        return tuple(items) if origin is tuple else items
+    return _coerce_scalar(value, hint, path)
+
+
+def _coerce_scalar(value: Any, hint: type, path: str) -> Any:
+    def fail() -> ConfigError:
+        return ConfigError(f"Config key {path!r} must be {hint.__name__}, got {value!r}.")
+
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "on", "off"):
+            return value.lower() in ("true", "yes", "on")
+        raise fail()
+    if hint is int:
+        if isinstance(value, bool):
+            raise fail()
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                raise fail() from None
+            if number.is_integer():
+                return int(number)
+        raise fail()
+    if hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                raise fail() from None
+        raise fail()
+    if hint is str:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+        raise fail()
+    raise ConfigError(f"Config key {path!r} has an unsupported type {hint!r}.")
+
+
+# ----------------------------------------------------------------------------- overrides
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value: YAML syntax (lists, null, booleans), plus floats like ``1e-4``."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Apply ``key.sub=value`` strings to a nested dict (in place), returning it."""
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(
+                f"Cannot read override {item!r}: write it as key.sub=value, e.g. train.steps=500."
+            )
+        set_dotted(data, key.strip(), parse_value(text.strip()))
+    return data
+
+
+def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    node = data
+    parts = key.split(".")
+    for part in parts[:-1]:
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        elif not isinstance(child, dict):
+            raise ConfigError(f"Cannot set {key!r}: {part!r} holds a value, not a section.")
+        node = child
+    node[parts[-1]] = value
+
+
+def merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """Recursively merge ``update`` into a copy of ``base``."""
+    merged = dict(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+# ----------------------------------------------------------------------------- YAML
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"Config file {str(path)!r} does not exist.")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"Config file {str(path)!r} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"Config file {str(path)!r} must hold a mapping of keys to values.")
+    return data
+
+
+def dump_yaml(config: Any) -> str:
+    return yaml.safe_dump(to_dict(config), sort_keys=False, default_flow_style=None)
+
+
+def save_yaml(config: Any, path: str | Path) -> None:
+    Path(path).write_text(dump_yaml(config))

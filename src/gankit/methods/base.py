@@ -1,0 +1,163 @@
+"""The contract between a GAN method and the generic trainer.
+
+A method builds its networks and optimizers and defines :meth:`Method.train_step`; the trainer
+(``gankit.train``) does everything else: data, schedules, EMA, checkpoints, logging, sampling.
+This is Mimicry's split (Lee & Town 2020): "method = train_step, trainer = everything else".
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+
+from gankit.config import RunConfig
+from gankit.data.base import DataSpec
+from gankit.errors import ConfigError
+
+AMP_DTYPES = {"none": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+@contextlib.contextmanager
+def frozen(net: nn.Module) -> Iterator[None]:
+    """Stop gradients reaching ``net``'s weights (they still flow through it to its input).
+
+    Used for D during the generator step: skipping D's weight gradients saves work, and keeps
+    distributed training from syncing gradients of a network that is not being updated.
+    """
+    flags = [p.requires_grad for p in net.parameters()]
+    for p in net.parameters():
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p, flag in zip(net.parameters(), flags):
+            p.requires_grad_(flag)
+
+
+class Method(ABC):
+    """A GAN method: its networks (``self.nets``), optimizers, and one training step."""
+
+    config_class: ClassVar[type[RunConfig]] = RunConfig
+    sampling_net: ClassVar[str] = "generator"  # the net :meth:`generate` runs
+
+    def __init__(self, cfg: RunConfig, spec: DataSpec, device: torch.device | str) -> None:
+        self.cfg, self.spec, self.device = cfg, spec, torch.device(device)
+        self.nets: dict[str, nn.Module] = {}
+        self.optimizers: dict[str, torch.optim.Optimizer] = {}
+        if cfg.train.amp not in AMP_DTYPES:
+            raise ConfigError(
+                f"train.amp must be one of {list(AMP_DTYPES)}, got {cfg.train.amp!r}."
+            )
+        self.amp_dtype = AMP_DTYPES[cfg.train.amp]
+        if self.amp_dtype is torch.float16 and self.device.type != "cuda":
+            raise ConfigError("train.amp=fp16 needs a CUDA device; use train.amp=bf16 or none.")
+        self.scalers: dict[str, torch.amp.GradScaler] = {}
+
+    # ------------------------------------------------------------------ what a method defines
+
+    @abstractmethod
+    def train_step(
+        self, batch: tuple[torch.Tensor, torch.Tensor], update_generator: bool
+    ) -> dict[str, torch.Tensor]:
+        """One discriminator update, plus a generator update when ``update_generator``.
+
+        The trainer calls this ``n_critic`` times per step with fresh batches, the last time with
+        ``update_generator=True``. Returns detached scalar tensors to log.
+        """
+
+    @abstractmethod
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` latent codes on :attr:`device`; drawn from ``generator`` (a CPU RNG) if given."""
+
+    def interpolate_latents(
+        self, start: torch.Tensor, end: torch.Tensor, steps: int
+    ) -> torch.Tensor:
+        """``steps`` codes from ``start`` to ``end`` (each (N, ...)), shape (N, steps, ...).
+
+        Spherical interpolation (White 2016, "Sampling Generative Networks"): for Gaussian codes
+        it stays on the shell where the prior's mass lies, unlike a straight line.
+        """
+        flat_start, flat_end = start.flatten(1), end.flatten(1)
+        cosine = torch.nn.functional.cosine_similarity(flat_start, flat_end).clamp(-1, 1)
+        omega = torch.acos(cosine).unsqueeze(1)
+        t = torch.linspace(0, 1, steps, device=start.device).view(1, steps, 1)
+        sin_omega = torch.sin(omega).unsqueeze(1)
+        omega = omega.unsqueeze(1)
+        straight = flat_start.unsqueeze(1) * (1 - t) + flat_end.unsqueeze(1) * t
+        spherical = (
+            torch.sin((1 - t) * omega) * flat_start.unsqueeze(1)
+            + torch.sin(t * omega) * flat_end.unsqueeze(1)
+        ) / sin_omega.clamp_min(1e-8)
+        codes = torch.where(sin_omega.abs() < 1e-6, straight, spherical)
+        return codes.view(start.shape[0], steps, *start.shape[1:])
+
+    # ------------------------------------------------------------------ shared machinery
+
+    def generate(self, latent: torch.Tensor, net: nn.Module | None = None) -> torch.Tensor:
+        """Samples from ``latent`` in eval mode, without gradients, as float32 on the CPU."""
+        net = net if net is not None else self.nets[self.sampling_net]
+        was_training = net.training
+        net.eval()
+        try:
+            with torch.no_grad(), self.autocast():
+                return net(latent.to(self.device)).float().cpu()
+        finally:
+            net.train(was_training)
+
+    def autocast(self) -> contextlib.AbstractContextManager:
+        if self.amp_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=self.amp_dtype)
+
+    def update(self, name: str, loss: torch.Tensor) -> None:
+        """Backpropagate ``loss`` and step optimizer ``name``, with AMP scaling and clipping."""
+        optimizer = self.optimizers[name]
+        optimizer.zero_grad(set_to_none=True)
+        scaler = self._scaler(name)
+        if scaler is None:
+            loss.backward()
+        else:
+            scaler.scale(loss).backward()
+        if self.cfg.train.grad_clip:
+            if scaler is not None:
+                scaler.unscale_(optimizer)
+            params = [p for group in optimizer.param_groups for p in group["params"]]
+            nn.utils.clip_grad_norm_(params, self.cfg.train.grad_clip)
+        if scaler is None:
+            optimizer.step()
+        else:
+            scaler.step(optimizer)
+            scaler.update()
+
+    def _scaler(self, name: str) -> torch.amp.GradScaler | None:
+        if self.amp_dtype is not torch.float16:
+            return None
+        if name not in self.scalers:
+            self.scalers[name] = torch.amp.GradScaler(self.device.type)
+        return self.scalers[name]
+
+    # ------------------------------------------------------------------ state
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "nets": {k: v.state_dict() for k, v in self.nets.items()},
+            "optimizers": {k: v.state_dict() for k, v in self.optimizers.items()},
+            "scalers": {k: v.state_dict() for k, v in self.scalers.items()},
+        }
+
+    def load_state_dict(self, state: dict[str, Any], nets_only: bool = False) -> None:
+        for name, net in self.nets.items():
+            net.load_state_dict(state["nets"][name])
+        if nets_only:
+            return
+        for name, optimizer in self.optimizers.items():
+            optimizer.load_state_dict(state["optimizers"][name])
+        for name, scaler_state in state.get("scalers", {}).items():
+            scaler = self._scaler(name)
+            if scaler is not None:
+                scaler.load_state_dict(scaler_state)

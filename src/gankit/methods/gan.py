@@ -1,0 +1,111 @@
+"""The GAN objective with interchangeable losses and nets (Goodfellow et al. 2014).
+
+Goodfellow et al. 2014, "Generative Adversarial Nets", Algorithm 1: for each training
+iteration, k steps update D on a minibatch of noise and a minibatch of data; then one step
+updates G on a minibatch of noise. ``train.n_critic`` is that k (the paper used k = 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from gankit.config import DataConfig, OptimizerConfig, RunConfig, TrainConfig
+from gankit.data.base import DataSpec
+from gankit.errors import UnknownNameError
+from gankit.losses import build_loss
+from gankit.methods.base import Method, frozen
+from gankit.methods.registry import METHODS
+from gankit.nets import build_discriminator, build_generator
+from gankit.train.optim import build_optimizer
+
+LATENTS = ("normal", "uniform")
+
+
+@dataclass
+class GanOptimConfig:
+    generator: OptimizerConfig = field(default_factory=OptimizerConfig)
+    discriminator: OptimizerConfig = field(default_factory=OptimizerConfig)
+
+
+@dataclass
+class GanConfig(RunConfig):
+    """Config of ``gan``: MLP nets on the embedded digits, non-saturating loss."""
+
+    method: str = "gan"
+    z_dim: int = 100
+    latent: str = "normal"  # normal: N(0, I); uniform: U(-1, 1)
+    loss: str = "nonsaturating"  # a registered loss (gankit list)
+    nets: str = "mlp"  # family of both nets; generator/discriminator hold their options
+    generator: dict[str, Any] = field(default_factory=dict)
+    discriminator: dict[str, Any] = field(default_factory=dict)
+    optim: GanOptimConfig = field(default_factory=GanOptimConfig)
+    data: DataConfig = field(default_factory=lambda: DataConfig(batch_size=64))
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(steps=5000))
+
+
+@METHODS.register("gan")
+class GAN(Method):
+    """Vanilla GAN (Goodfellow et al. 2014): MLP nets, minimax or non-saturating loss, k D steps.
+
+    The generator step reuses the fake batch of the last discriminator step (as the PyTorch
+    DCGAN example does) rather than drawing new noise: one generator forward per step instead of
+    two, and the same expected gradient.
+    """
+
+    config_class = GanConfig
+
+    def __init__(self, cfg: GanConfig, spec: DataSpec, device: torch.device | str) -> None:
+        super().__init__(cfg, spec, device)
+        if cfg.latent not in LATENTS:
+            raise UnknownNameError("latent distribution", cfg.latent, LATENTS)
+        self.loss = build_loss(cfg.loss)
+        self.nets["generator"] = build_generator(cfg.nets, cfg.z_dim, spec, cfg.generator)
+        self.nets["discriminator"] = build_discriminator(cfg.nets, spec, cfg.discriminator)
+        for net in self.nets.values():
+            net.to(self.device)
+        for name, net in self.nets.items():
+            self.optimizers[name] = build_optimizer(net.parameters(), getattr(cfg.optim, name))
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        device = "cpu" if generator is not None else self.device
+        shape = (n, self.cfg.z_dim)
+        if self.cfg.latent == "uniform":
+            z = torch.rand(shape, generator=generator, device=device) * 2 - 1
+        else:
+            z = torch.randn(shape, generator=generator, device=device)
+        return z.to(self.device)
+
+    def interpolate_latents(
+        self, start: torch.Tensor, end: torch.Tensor, steps: int
+    ) -> torch.Tensor:
+        if self.cfg.latent == "uniform":  # a straight line stays inside the cube [-1, 1]^d
+            t = torch.linspace(0, 1, steps, device=start.device).view(1, steps, 1)
+            return start.unsqueeze(1) * (1 - t) + end.unsqueeze(1) * t
+        return super().interpolate_latents(start, end, steps)
+
+    def train_step(
+        self, batch: tuple[torch.Tensor, torch.Tensor], update_generator: bool
+    ) -> dict[str, torch.Tensor]:
+        G, D = self.nets["generator"], self.nets["discriminator"]
+        real = batch[0]
+        z = self.sample_latent(real.shape[0])
+        with self.autocast():
+            with torch.set_grad_enabled(update_generator):
+                fake = G(z)
+            real_out, fake_out = D(real), D(fake.detach())
+            d_loss = self.loss.discriminator_loss(real_out, fake_out)
+        self.update("discriminator", d_loss)
+        logs = {
+            "d_loss": d_loss.detach(),
+            "d_real": real_out.detach().float().mean(),
+            "d_fake": fake_out.detach().float().mean(),
+        }
+        if update_generator:
+            with frozen(D), self.autocast():
+                g_loss = self.loss.generator_loss(D(fake))
+            self.update("generator", g_loss)
+            logs["g_loss"] = g_loss.detach()
+        return logs

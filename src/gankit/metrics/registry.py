@@ -1,0 +1,7 @@
+"""The metric registry."""
+
+from __future__ import annotations
+
+from gankit.registry import Registry
+
+METRICS: Registry = Registry("metric")

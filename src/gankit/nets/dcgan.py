@@ -1,0 +1,98 @@
+"""DCGAN generator and discriminator (Radford et al. 2015).
+
+Radford et al. 2015, "Unsupervised Representation Learning with Deep Convolutional Generative
+Adversarial Networks", §3 architecture guidelines: strided convolutions instead of pooling
+(fractionally strided in G), BatchNorm in both nets (not on G's output or D's input), no fully
+connected hidden layers, ReLU in G with tanh on the output, LeakyReLU(0.2) in D; §4: weights
+from N(0, 0.02). The layer widths follow the PyTorch examples' DCGAN (width 64 = ngf = ndf), so at
+64 px the nets are exactly that script's: 512·4² -> 256·8² -> 128·16² -> 64·32² -> C·64².
+
+Other sizes keep the same pattern from a smaller base: 16 = 4·2², 28 = 7·2², 32 = 4·2³.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from gankit.data.base import DataSpec
+from gankit.errors import ConfigError
+from gankit.nets.init import dcgan_init
+from gankit.nets.registry import DISCRIMINATORS, GENERATORS
+
+
+def pyramid(size: int) -> tuple[int, int]:
+    """``(base, levels)`` with ``base * 2**levels == size``, base in 3..7 and levels >= 1."""
+    for levels in range(1, 12):
+        base, remainder = divmod(size, 2**levels)
+        if remainder == 0 and 3 <= base <= 7:
+            return base, levels
+    raise ConfigError(
+        f"DCGAN nets cannot make {size}x{size} images: the size must be 3-7 times a power of two "
+        f"(e.g. 16, 28, 32, 64, 128). Set data.image_size to one of those."
+    )
+
+
+def _image_shape(spec: DataSpec) -> tuple[int, int]:
+    if spec.kind != "image" or len(spec.shape) != 3 or spec.shape[1] != spec.shape[2]:
+        raise ConfigError(
+            f"DCGAN nets need square images, but the data has {spec.kind} samples of shape "
+            f"{spec.shape}. Use nets=mlp for points, or set data.image_size."
+        )
+    return spec.shape[0], spec.shape[1]
+
+
+@GENERATORS.register("dcgan")
+class DCGANGenerator(nn.Module):
+    """DCGAN generator: z -> (ConvTranspose, BN, ReLU) x levels -> tanh image."""
+
+    def __init__(self, z_dim: int, spec: DataSpec, width: int = 64) -> None:
+        super().__init__()
+        channels, size = _image_shape(spec)
+        base, levels = pyramid(size)
+        features = width * 2 ** (levels - 1)
+        layers: list[nn.Module] = [
+            nn.ConvTranspose2d(z_dim, features, base, 1, 0, bias=False),
+            nn.BatchNorm2d(features),
+            nn.ReLU(True),
+        ]
+        for _ in range(levels - 1):
+            layers += [
+                nn.ConvTranspose2d(features, features // 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(features // 2),
+                nn.ReLU(True),
+            ]
+            features //= 2
+        layers += [nn.ConvTranspose2d(features, channels, 4, 2, 1, bias=False), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+        self.apply(dcgan_init)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z.view(z.shape[0], -1, 1, 1))
+
+
+@DISCRIMINATORS.register("dcgan")
+class DCGANDiscriminator(nn.Module):
+    """DCGAN discriminator: image -> (strided Conv, BN, LeakyReLU 0.2) x levels -> logit."""
+
+    def __init__(self, spec: DataSpec, width: int = 64, batch_norm: bool = True) -> None:
+        super().__init__()
+        channels, size = _image_shape(spec)
+        base, levels = pyramid(size)
+        layers: list[nn.Module] = [
+            nn.Conv2d(channels, width, 4, 2, 1, bias=False),
+            nn.LeakyReLU(0.2, inplace=True),
+        ]
+        features = width
+        for _ in range(levels - 1):
+            layers.append(nn.Conv2d(features, features * 2, 4, 2, 1, bias=not batch_norm))
+            if batch_norm:
+                layers.append(nn.BatchNorm2d(features * 2))
+            layers.append(nn.LeakyReLU(0.2, inplace=True))
+            features *= 2
+        layers.append(nn.Conv2d(features, 1, base, 1, 0, bias=False))
+        self.net = nn.Sequential(*layers)
+        self.apply(dcgan_init)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).flatten()

@@ -1,0 +1,62 @@
+"""One small registry class, used for every kind of pluggable piece.
+
+Borrowed from timm's ``register_model`` / ``create_model``: a piece registers itself under a
+name with a decorator, and is found again by that name (with a typo suggestion when it is not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
+
+from gankit.errors import UnknownNameError
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """Names -> objects (classes or factory functions), each with a one-line description."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._entries: dict[str, T] = {}
+        self._descriptions: dict[str, str] = {}
+
+    def register(self, name: str, description: str | None = None) -> Callable[[T], T]:
+        """Decorator: register the decorated object under ``name``.
+
+        The description defaults to the first line of the object's docstring.
+        """
+
+        def decorate(obj: T) -> T:
+            if name in self._entries:
+                raise ValueError(f"{self.kind} {name!r} is registered twice")
+            self._entries[name] = obj
+            doc = description or (getattr(obj, "__doc__", None) or "").strip()
+            self._descriptions[name] = doc.splitlines()[0] if doc else ""
+            return obj
+
+        return decorate
+
+    def get(self, name: str) -> T:
+        """The object registered under ``name``; an unknown name lists the valid ones."""
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise UnknownNameError(self.kind, name, self._entries) from None
+
+    def describe(self, name: str) -> str:
+        self.get(name)
+        return self._descriptions[name]
+
+    def names(self) -> list[str]:
+        return sorted(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -1,0 +1,125 @@
+"""Starting, resuming and reloading runs: config -> dataset + method -> trainer -> run folder."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+from gankit.config import (
+    RunConfig,
+    apply_overrides,
+    from_dict,
+    load_yaml,
+    merge,
+    save_yaml,
+    to_dict,
+)
+from gankit.data import DataSpec, build_dataset
+from gankit.errors import CheckpointError, ConfigError
+from gankit.methods import METHODS, Method
+from gankit.train.checkpoint import load_checkpoint
+from gankit.train.environment import describe_environment, pick_device, seed_everything
+from gankit.train.run_folder import RunFolder
+from gankit.train.trainer import Trainer
+
+
+def resolve_config(
+    method: str | None, config_file: str | Path | None = None, overrides: list[str] = ()
+) -> RunConfig:
+    """Method defaults < the YAML file < ``key.sub=value`` overrides, checked and typed."""
+    file_data = load_yaml(config_file) if config_file else {}
+    named = file_data.get("method")
+    if method and named and named != method:
+        raise ConfigError(
+            f"The command names method {method!r} but {str(config_file)!r} is for {named!r}; "
+            f"drop one of them."
+        )
+    method = method or named
+    if not method:
+        raise ConfigError(
+            "No method given: name one (`gankit train dcgan`) or use a config file with a "
+            f"`method:` key. Methods: {', '.join(METHODS.names())}."
+        )
+    config_class = METHODS.get(method).config_class
+    data = merge(to_dict(config_class()), file_data)
+    apply_overrides(data, list(overrides))
+    data["method"] = method
+    return from_dict(config_class, data)
+
+
+def start(cfg: RunConfig) -> RunFolder:
+    """Train a new run of ``cfg``; returns its folder."""
+    device = pick_device(cfg.device)
+    seed_everything(cfg.seed, cfg.train.deterministic, device)
+    run, name = RunFolder.create(cfg.out, cfg.method, cfg.name)
+    try:
+        dataset = build_dataset(cfg.data)
+        method = METHODS.get(cfg.method)(cfg, dataset.spec, device)
+    except BaseException:
+        run.remove_if_empty()
+        raise
+    cfg = replace(cfg, name=name)
+    save_yaml(cfg, run.config_file)
+    environment = describe_environment(device) | {"data": dataset.description}
+    run.env_file.write_text(json.dumps(environment, indent=2) + "\n")
+    Trainer(cfg, method, dataset, run).fit()
+    return run
+
+
+def resume(path: str | Path, overrides: list[str] = ()) -> RunFolder:
+    """Continue a stopped or killed run from its last checkpoint (or the checkpoint given).
+
+    Overrides may change the run, e.g. ``train.steps=20000`` to train longer; the run's
+    config.yaml is updated to match.
+    """
+    run, checkpoint = _locate(path)
+    state = load_checkpoint(checkpoint)
+    data = apply_overrides(state["config"], list(overrides))
+    config_class = METHODS.get(state["method"]).config_class
+    cfg = from_dict(config_class, data)
+    device = pick_device(cfg.device)
+    seed_everything(cfg.seed, cfg.train.deterministic, device)
+    dataset = build_dataset(cfg.data)
+    method = METHODS.get(cfg.method)(cfg, dataset.spec, device)
+    trainer = Trainer(cfg, method, dataset, run)
+    trainer.load_state_dict(state)
+    if overrides:
+        save_yaml(cfg, run.config_file)
+    trainer.fit()
+    return run
+
+
+def load_trained(
+    path: str | Path, device: str = "cpu", use_ema: bool = True
+) -> tuple[Method, RunConfig, torch.nn.Module]:
+    """A run's method with its trained weights, and the net to sample from (EMA if kept)."""
+    _, checkpoint = _locate(path)
+    state = load_checkpoint(checkpoint)
+    cfg = from_dict(METHODS.get(state["method"]).config_class, state["config"])
+    spec = DataSpec(
+        state["spec"]["kind"], tuple(state["spec"]["shape"]), state["spec"]["num_classes"]
+    )
+    method = METHODS.get(cfg.method)(cfg, spec, pick_device(device))
+    method.load_state_dict(state["method_state"], nets_only=True)
+    net = method.nets[method.sampling_net]
+    if use_ema and state.get("ema") is not None:
+        net.load_state_dict(state["ema"])
+    return method, cfg, net
+
+
+def _locate(path: str | Path) -> tuple[RunFolder, Path]:
+    """A run folder or a checkpoint file -> (run folder, checkpoint to load)."""
+    path = Path(path)
+    if path.is_file():
+        return RunFolder.open(path.parent.parent), path
+    run = RunFolder.open(path)
+    checkpoint = run.last_checkpoint()
+    if not checkpoint.exists():
+        raise CheckpointError(
+            f"Run {str(path)!r} has no checkpoint yet (it stopped before its first one); "
+            f"start it again with `gankit train --config {run.config_file}`."
+        )
+    return run, checkpoint

@@ -1,0 +1,123 @@
+"""Where a run's numbers go: metrics.jsonl, TensorBoard, the loss plot and a progress bar."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from gankit.train.run_folder import RunFolder
+
+
+class RunLogger:
+    """Appends one JSON line per logged step; mirrors scalars and images to TensorBoard.
+
+    On resume, lines after the checkpoint's step (written by the run that died) are dropped, so
+    the log reads as if the run had never stopped.
+    """
+
+    def __init__(self, run: RunFolder, start_step: int, tensorboard: bool) -> None:
+        self.run = run
+        self._drop_lines_after(start_step)
+        self._file = open(run.metrics_file, "a")  # noqa: SIM115  (kept open for the whole run)
+        self._writer = None
+        if tensorboard:
+            from torch.utils.tensorboard import SummaryWriter
+
+            self._writer = SummaryWriter(
+                str(run.tensorboard), purge_step=start_step if start_step else None
+            )
+
+    def _drop_lines_after(self, step: int) -> None:
+        if not self.run.metrics_file.exists():
+            return
+        kept = [
+            line
+            for line in self.run.metrics_file.read_text().splitlines()
+            if line.strip() and _step_of(line) is not None and _step_of(line) <= step
+        ]
+        self.run.metrics_file.write_text("".join(line + "\n" for line in kept))
+
+    def log(self, step: int, values: dict[str, float]) -> None:
+        self._file.write(json.dumps({"step": step, **values}) + "\n")
+        self._file.flush()
+        if self._writer is not None:
+            for key, value in values.items():
+                self._writer.add_scalar(key, value, step)
+
+    def image(self, tag: str, pixels: np.ndarray, step: int) -> None:
+        if self._writer is not None:
+            self._writer.add_image(
+                tag, pixels, step, dataformats="HW" if pixels.ndim == 2 else "HWC"
+            )
+
+    def records(self) -> list[dict[str, Any]]:
+        return read_metrics(self.run)
+
+    def plot(self, title: str) -> None:
+        from gankit.viz.plots import plot_losses
+
+        plot_losses(self.records(), self.run.losses_plot, title=title)
+
+    def close(self) -> None:
+        self._file.close()
+        if self._writer is not None:
+            self._writer.close()
+
+
+def read_metrics(run: RunFolder) -> list[dict[str, Any]]:
+    if not run.metrics_file.exists():
+        return []
+    return [json.loads(line) for line in run.metrics_file.read_text().splitlines() if line.strip()]
+
+
+def _step_of(line: str) -> int | None:
+    try:
+        return int(json.loads(line)["step"])
+    except (ValueError, KeyError, TypeError):
+        return None  # a line cut short by a crash
+
+
+class ProgressBar:
+    """A live bar with step count, steps/s and the latest losses; plain lines when not a TTY."""
+
+    def __init__(self, total: int, start: int, enabled: bool, every: int) -> None:
+        self.console = Console(file=sys.stderr)
+        self.live = enabled and self.console.is_terminal
+        self.enabled, self.every, self.total = enabled, every, total
+        self._start_time, self._start_step = time.perf_counter(), start
+        if self.live:
+            self._bar = Progress(
+                TextColumn("[bold]train"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[speed]}"),
+                TimeRemainingColumn(),
+                TextColumn("{task.fields[losses]}"),
+                console=self.console,
+            )
+            self._task = self._bar.add_task(
+                "train", total=total, completed=start, speed="", losses=""
+            )
+            self._bar.start()
+
+    def update(self, step: int, values: dict[str, float] | None) -> None:
+        if not self.enabled:
+            return
+        elapsed = time.perf_counter() - self._start_time
+        speed = f"{(step - self._start_step) / elapsed:.1f} step/s" if elapsed > 0 else ""
+        losses = "  ".join(f"{k} {v:.4g}" for k, v in (values or {}).items() if k.endswith("loss"))
+        if self.live:
+            fields = {"speed": speed} if values is None else {"speed": speed, "losses": losses}
+            self._bar.update(self._task, completed=step, **fields)
+        elif values is not None and (step % self.every == 0 or step == self.total):
+            print(f"step {step}/{self.total}  {speed}  {losses}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.live:
+            self._bar.stop()

@@ -1,0 +1,64 @@
+"""Optimizers and learning-rate schedules built from config."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import torch
+from torch.optim.lr_scheduler import LambdaLR
+
+from gankit.config import OptimizerConfig, TrainConfig
+from gankit.errors import ConfigError, UnknownNameError
+
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+LR_DECAYS = ("none", "linear")
+
+
+def build_optimizer(
+    params: Iterable[torch.nn.Parameter], cfg: OptimizerConfig
+) -> torch.optim.Optimizer:
+    """Adam (with ``betas``), RMSprop (``alpha``, ``momentum``) or SGD (``momentum``)."""
+    params = list(params)
+    if cfg.name == "adam":
+        return torch.optim.Adam(
+            params, lr=cfg.lr, betas=tuple(cfg.betas), eps=cfg.eps, weight_decay=cfg.weight_decay
+        )
+    if cfg.name == "rmsprop":
+        return torch.optim.RMSprop(
+            params,
+            lr=cfg.lr,
+            alpha=cfg.alpha,
+            eps=cfg.eps,
+            momentum=cfg.momentum,
+            weight_decay=cfg.weight_decay,
+        )
+    if cfg.name == "sgd":
+        return torch.optim.SGD(
+            params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay
+        )
+    raise UnknownNameError("optimizer", cfg.name, OPTIMIZERS)
+
+
+def build_scheduler(
+    optimizer: torch.optim.Optimizer, cfg: TrainConfig, total_steps: int
+) -> LambdaLR:
+    """Constant learning rate, or constant until ``lr_decay_start`` then linear to zero.
+
+    The linear decay is CycleGAN's (Zhu et al. 2017, §4: "keep the same learning rate for the
+    first 100 epochs and linearly decay the rate to zero over the next 100 epochs"). The
+    scheduler steps once per generator step.
+    """
+    if cfg.lr_decay not in LR_DECAYS:
+        raise UnknownNameError("learning-rate decay", cfg.lr_decay, LR_DECAYS)
+    start = cfg.lr_decay_start
+    if cfg.lr_decay == "linear" and not 0 <= start < total_steps:
+        raise ConfigError(
+            f"train.lr_decay_start={start} must be below the run's {total_steps} steps."
+        )
+
+    def factor(step: int) -> float:
+        if cfg.lr_decay == "none" or step < start:
+            return 1.0
+        return max(0.0, 1.0 - (step - start) / (total_steps - start))
+
+    return LambdaLR(optimizer, factor)

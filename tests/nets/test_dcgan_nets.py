@@ -1,0 +1,54 @@
+import pytest
+import torch
+
+from gankit.data.base import DataSpec
+from gankit.errors import ConfigError, UnknownNameError
+from gankit.nets import build_discriminator, build_generator
+from gankit.nets.dcgan import pyramid
+
+
+@pytest.mark.parametrize("size", [16, 28, 32, 64])
+@pytest.mark.parametrize("channels", [1, 3])
+def test_generator_and_discriminator_shapes(size, channels):
+    spec = DataSpec("image", (channels, size, size))
+    G = build_generator("dcgan", 10, spec, {"width": 8})
+    D = build_discriminator("dcgan", spec, {"width": 8})
+    images = G(torch.randn(4, 10))
+    assert images.shape == (4, channels, size, size)
+    assert images.abs().max() <= 1  # tanh output
+    assert D(images).shape == (4,)
+
+
+def test_64px_nets_match_the_pytorch_example_widths():
+    spec = DataSpec("image", (3, 64, 64))
+    G = build_generator("dcgan", 100, spec, {})
+    transposed = [m for m in G.modules() if isinstance(m, torch.nn.ConvTranspose2d)]
+    assert [m.out_channels for m in transposed] == [512, 256, 128, 64, 3]
+    D = build_discriminator("dcgan", spec, {})
+    convs = [m for m in D.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert [m.out_channels for m in convs] == [64, 128, 256, 512, 1]
+    assert not isinstance(list(D.net)[1], torch.nn.BatchNorm2d)  # no BN on D's input layer
+
+
+def test_dcgan_initialisation():
+    torch.manual_seed(0)
+    G = build_generator("dcgan", 100, DataSpec("image", (3, 64, 64)), {})
+    weight = G.net[3].weight
+    assert abs(weight.std().item() - 0.02) < 0.002 and abs(weight.mean().item()) < 0.002
+    assert abs(G.net[1].weight.mean().item() - 1.0) < 0.01  # BatchNorm scale ~ N(1, 0.02)
+
+
+def test_pyramid_sizes():
+    assert pyramid(16) == (4, 2) and pyramid(28) == (7, 2) and pyramid(64) == (4, 4)
+    with pytest.raises(ConfigError, match="data.image_size"):
+        pyramid(17)
+
+
+def test_points_are_refused_by_conv_nets():
+    with pytest.raises(ConfigError, match="nets=mlp"):
+        build_generator("dcgan", 2, DataSpec("points", (2,)), {})
+
+
+def test_unknown_net_option_suggests_the_meant_one():
+    with pytest.raises(UnknownNameError, match="Did you mean 'width'"):
+        build_generator("dcgan", 8, DataSpec("image", (1, 16, 16)), {"widht": 8})

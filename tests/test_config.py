@@ -1,0 +1,99 @@
+from pathlib import Path
+
+import pytest
+
+from gankit.config import RunConfig, apply_overrides, dump_yaml, from_dict, parse_value, to_dict
+from gankit.errors import ConfigError, UnknownNameError
+from gankit.methods.dcgan import DCGANConfig
+from gankit.train.launch import resolve_config
+
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+
+
+def test_defaults_round_trip_through_yaml_dict():
+    cfg = DCGANConfig()
+    assert from_dict(DCGANConfig, to_dict(cfg)) == cfg
+    assert "batch_size: 128" in dump_yaml(cfg)
+
+
+def test_precedence_defaults_file_overrides(tmp_path):
+    config_file = tmp_path / "c.yaml"
+    config_file.write_text(
+        "method: dcgan\ntrain:\n  steps: 50\n  log_every: 5\ndata:\n  batch_size: 32\n"
+    )
+    cfg = resolve_config("dcgan", config_file, ["train.steps=7", "optim.generator.lr=1e-4"])
+    assert cfg.train.steps == 7  # override beats file
+    assert cfg.train.log_every == 5  # file beats default
+    assert cfg.data.batch_size == 32
+    assert cfg.data.image_size == 32  # method default kept
+    assert cfg.optim.generator.lr == pytest.approx(1e-4)  # "1e-4" is a string in YAML 1.1
+    assert cfg.optim.discriminator.lr == pytest.approx(2e-4)
+
+
+def test_typo_in_override_suggests_the_key_meant():
+    with pytest.raises(UnknownNameError) as caught:
+        resolve_config("dcgan", None, ["train.stpes=3"])
+    assert "Did you mean 'train.steps'?" in str(caught.value)
+
+
+def test_typo_in_config_file_suggests_the_key_meant(tmp_path):
+    config_file = tmp_path / "c.yaml"
+    config_file.write_text("data:\n  batchsize: 32\n")
+    with pytest.raises(UnknownNameError, match="Did you mean 'data.batch_size'"):
+        resolve_config("dcgan", config_file)
+
+
+def test_wrong_type_is_reported_with_the_key():
+    with pytest.raises(ConfigError, match="'train.steps' must be int"):
+        resolve_config("gan", None, ["train.steps=many"])
+
+
+def test_values_are_coerced_to_the_field_types():
+    cfg = resolve_config(
+        "gan", None, ["train.steps=1e3", "train.ema.enabled=true", "optim.generator.betas=[0, 0.9]"]
+    )
+    assert cfg.train.steps == 1000 and isinstance(cfg.train.steps, int)
+    assert cfg.train.ema.enabled is True
+    assert cfg.optim.generator.betas == (0.0, 0.9)
+
+
+def test_free_form_sections_accept_new_keys():
+    cfg = resolve_config("gan", None, ["generator.hidden=[32, 32]", "data.options.sigma=0.02"])
+    assert cfg.generator == {"hidden": [32, 32]}
+    assert cfg.data.options == {"sigma": 0.02}
+
+
+def test_config_file_for_another_method_is_refused(tmp_path):
+    config_file = tmp_path / "c.yaml"
+    config_file.write_text("method: gan\n")
+    with pytest.raises(ConfigError, match="is for 'gan'"):
+        resolve_config("dcgan", config_file)
+
+
+def test_method_may_come_from_the_file(tmp_path):
+    config_file = tmp_path / "c.yaml"
+    config_file.write_text("method: gan\n")
+    assert resolve_config(None, config_file).method == "gan"
+
+
+def test_malformed_override():
+    with pytest.raises(ConfigError, match="key.sub=value"):
+        apply_overrides({}, ["train.steps"])
+
+
+def test_parse_value():
+    assert parse_value("1e-4") == pytest.approx(1e-4)
+    assert parse_value("null") is None
+    assert parse_value("[a, b]") == ["a", "b"]
+    assert parse_value("hinge") == "hinge"
+
+
+def test_base_config_rejects_method_fields():
+    with pytest.raises(UnknownNameError):
+        from_dict(RunConfig, {"z_dim": 3})
+
+
+@pytest.mark.parametrize("path", sorted(CONFIGS.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_config_resolves(path):
+    cfg = resolve_config(None, path)
+    assert cfg.method

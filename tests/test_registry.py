@@ -1,0 +1,38 @@
+import pytest
+
+from gankit.errors import UnknownNameError
+from gankit.registry import Registry
+
+
+def test_register_get_and_describe():
+    things = Registry("thing")
+
+    @things.register("alpha")
+    class Alpha:
+        """First line is the description.
+
+        More text that `gankit list` does not show.
+        """
+
+    assert things.get("alpha") is Alpha
+    assert things.describe("alpha") == "First line is the description."
+    assert things.names() == ["alpha"] and "alpha" in things
+
+
+def test_unknown_name_lists_valid_names_and_suggests_the_closest():
+    things = Registry("method")
+    for name in ("dcgan", "gan", "wgan"):
+        things.register(name, "x")(object())
+    with pytest.raises(UnknownNameError) as caught:
+        things.get("dcgna")
+    message = str(caught.value)
+    assert "Unknown method 'dcgna'" in message
+    assert "Did you mean 'dcgan'?" in message
+    assert "dcgan, gan, wgan" in message
+
+
+def test_registering_a_name_twice_is_refused():
+    things = Registry("thing")
+    things.register("a", "x")(object())
+    with pytest.raises(ValueError, match="registered twice"):
+        things.register("a", "y")(object())

@@ -1,0 +1,56 @@
+import pytest
+import torch
+
+from gankit.config import OptimizerConfig, TrainConfig
+from gankit.errors import ConfigError, UnknownNameError
+from gankit.train.ema import EMA
+from gankit.train.optim import build_optimizer, build_scheduler
+
+
+def params():
+    return [torch.nn.Parameter(torch.zeros(2))]
+
+
+def test_optimizers_take_their_settings():
+    adam = build_optimizer(params(), OptimizerConfig("adam", lr=1e-4, betas=(0.0, 0.9)))
+    assert isinstance(adam, torch.optim.Adam) and adam.defaults["betas"] == (0.0, 0.9)
+    rms = build_optimizer(params(), OptimizerConfig("rmsprop", lr=5e-5))
+    assert isinstance(rms, torch.optim.RMSprop) and rms.defaults["lr"] == 5e-5
+    sgd = build_optimizer(params(), OptimizerConfig("sgd", lr=0.1, momentum=0.5))
+    assert sgd.defaults["momentum"] == 0.5
+    with pytest.raises(UnknownNameError, match="Did you mean 'adam'"):
+        build_optimizer(params(), OptimizerConfig("adma"))
+
+
+def test_linear_decay_schedule():
+    optimizer = build_optimizer(params(), OptimizerConfig(lr=1.0))
+    scheduler = build_scheduler(optimizer, TrainConfig(lr_decay="linear", lr_decay_start=2), 6)
+    lrs = []
+    for _ in range(6):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert lrs == pytest.approx([1, 1, 1, 0.75, 0.5, 0.25])
+    with pytest.raises(ConfigError, match="lr_decay_start"):
+        build_scheduler(optimizer, TrainConfig(lr_decay="linear", lr_decay_start=6), 6)
+
+
+def test_ema_averages_weights_and_copies_buffers():
+    net = torch.nn.BatchNorm1d(1)
+    ema = EMA(net, decay=0.5)
+    with torch.no_grad():
+        net.weight.fill_(3.0)
+        net.running_mean.fill_(7.0)
+    ema.update(net, step=1)
+    assert ema.module.weight.item() == pytest.approx(2.0)  # 0.5 * 1 + 0.5 * 3
+    assert ema.module.running_mean.item() == 7.0
+    assert not any(p.requires_grad for p in ema.module.parameters())
+
+
+def test_ema_copies_before_start_step():
+    net = torch.nn.Linear(1, 1)
+    ema = EMA(net, decay=0.99, start_step=10)
+    with torch.no_grad():
+        net.weight.fill_(5.0)
+    ema.update(net, step=3)
+    assert ema.module.weight.item() == 5.0
