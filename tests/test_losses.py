@@ -46,3 +46,47 @@ def test_losses_are_stable_for_extreme_logits():
 def test_unknown_loss():
     with pytest.raises(UnknownNameError, match="nonsaturating"):
         build_loss("non-saturating")
+
+
+def test_least_squares_known_values():
+    real, fake = torch.tensor([1.0, 0.0]), torch.tensor([0.5, -1.0])
+    loss = build_loss("least_squares")  # a=0, b=1, c=1
+    # D: 1/2 mean((real-1)^2) + 1/2 mean(fake^2) = 1/2 * 0.5 + 1/2 * 0.625
+    assert loss.discriminator_loss(real, fake).item() == pytest.approx(0.25 + 0.3125)
+    # G: 1/2 mean((fake-1)^2) = 1/2 * (0.25 + 4) / 2
+    assert loss.generator_loss(fake).item() == pytest.approx(1.0625)
+    symmetric = build_loss("least_squares", {"a": -1, "b": 1, "c": 0})
+    assert symmetric.generator_loss(torch.zeros(3)).item() == 0
+
+
+def test_wasserstein_and_hinge_known_values():
+    real, fake = torch.tensor([2.0, 0.5]), torch.tensor([-0.5, 1.5])
+    wasserstein = build_loss("wasserstein")
+    assert wasserstein.discriminator_loss(real, fake).item() == pytest.approx(0.5 - 1.25)
+    assert wasserstein.generator_loss(fake).item() == pytest.approx(-0.5)
+    hinge = build_loss("hinge")
+    # relu(1-2)=0, relu(1-0.5)=0.5 -> 0.25; relu(1-0.5)=0.5, relu(1+1.5)=2.5 -> 1.5
+    assert hinge.discriminator_loss(real, fake).item() == pytest.approx(0.25 + 1.5)
+    assert hinge.generator_loss(fake).item() == pytest.approx(-0.5)
+
+
+def test_began_control_and_convergence_measure():
+    loss = build_loss("began", {"gamma": 0.5, "lambda_k": 0.1})
+    real, fake = torch.tensor([0.4, 0.6]), torch.tensor([0.1, 0.1])  # L(x)=0.5, L(G(z))=0.1
+    assert loss.discriminator_loss(real, fake).item() == pytest.approx(0.5)  # k_0 = 0
+    logs = loss.after_discriminator_step(real, fake)
+    # k_1 = 0 + 0.1 * (0.5 * 0.5 - 0.1) = 0.015; M = 0.5 + |0.25 - 0.1| = 0.65
+    assert logs["k"].item() == pytest.approx(0.015)
+    assert logs["m_global"].item() == pytest.approx(0.65)
+    assert loss.discriminator_loss(real, fake).item() == pytest.approx(0.5 - 0.015 * 0.1)
+    for _ in range(1000):
+        loss.after_discriminator_step(real, fake)
+    assert loss.k.item() == 1.0  # clipped to [0, 1]
+    restored = build_loss("began")
+    restored.load_state_dict(loss.state_dict())
+    assert restored.k.item() == 1.0
+
+
+def test_loss_options_are_checked():
+    with pytest.raises(UnknownNameError, match="Did you mean 'gamma'"):
+        build_loss("began", {"gamme": 0.3})

@@ -8,6 +8,7 @@ from gankit.methods import METHODS
 from gankit.metrics import METRICS
 from gankit.nets import DISCRIMINATORS, GENERATORS
 from gankit.registry import Registry
+from gankit.regularizers import REGULARIZERS
 
 
 def catalog() -> list[tuple[str, Registry]]:
@@ -17,5 +18,6 @@ def catalog() -> list[tuple[str, Registry]]:
         ("Generators", GENERATORS),
         ("Discriminators", DISCRIMINATORS),
         ("Losses", LOSSES),
+        ("Regularizers", REGULARIZERS),
         ("Metrics", METRICS),
     ]

@@ -4,7 +4,8 @@ import torch
 from gankit.data.base import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.nets import build_discriminator, build_generator
-from gankit.nets.dcgan import pyramid
+from gankit.nets.dcgan import BASES
+from gankit.nets.shapes import pyramid
 
 
 @pytest.mark.parametrize("size", [16, 28, 32, 64])
@@ -39,9 +40,19 @@ def test_dcgan_initialisation():
 
 
 def test_pyramid_sizes():
-    assert pyramid(16) == (4, 2) and pyramid(28) == (7, 2) and pyramid(64) == (4, 4)
+    assert pyramid(16, BASES, "DCGAN") == (4, 2)
+    assert pyramid(28, BASES, "DCGAN") == (7, 2) and pyramid(64, BASES, "DCGAN") == (4, 4)
     with pytest.raises(ConfigError, match="data.image_size"):
-        pyramid(17)
+        pyramid(17, BASES, "DCGAN")
+
+
+@pytest.mark.parametrize("norm", ["batch", "layer", "none"])
+def test_discriminator_norms(norm):
+    D = build_discriminator("dcgan", DataSpec("image", (1, 16, 16)), {"width": 4, "norm": norm})
+    kinds = {type(m).__name__ for m in D.modules()}
+    assert ("BatchNorm2d" in kinds) == (norm == "batch")
+    assert ("GroupNorm" in kinds) == (norm == "layer")
+    assert D(torch.randn(3, 1, 16, 16)).shape == (3,)
 
 
 def test_points_are_refused_by_conv_nets():

@@ -1,6 +1,15 @@
 """GAN methods, one module each, found by name."""
 
-from gankit.methods import dcgan, gan  # noqa: F401  (registers the methods)
+from gankit.methods import (  # noqa: F401  (registers the methods)
+    banach_wgan,
+    began,
+    dcgan,
+    dragan,
+    gan,
+    lsgan,
+    sngan,
+    wgan,
+)
 from gankit.methods.base import Method
 from gankit.methods.registry import METHODS
 

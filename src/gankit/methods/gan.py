@@ -1,8 +1,11 @@
-"""The GAN objective with interchangeable losses and nets (Goodfellow et al. 2014).
+"""The GAN objective with interchangeable losses, regularizers and nets (Goodfellow et al. 2014).
 
 Goodfellow et al. 2014, "Generative Adversarial Nets", Algorithm 1: for each training
 iteration, k steps update D on a minibatch of noise and a minibatch of data; then one step
 updates G on a minibatch of noise. ``train.n_critic`` is that k (the paper used k = 1).
+
+Every classic recipe (WGAN, WGAN-GP, SNGAN, LSGAN, BEGAN, DRAGAN, Banach WGAN) is this loop with
+another ``loss``, other ``regularizers`` and other ``nets``: see the modules beside this one.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ import torch
 
 from gankit.config import DataConfig, OptimizerConfig, RunConfig, TrainConfig
 from gankit.data.base import DataSpec
-from gankit.errors import UnknownNameError
-from gankit.losses import build_loss
+from gankit.errors import ConfigError, UnknownNameError
+from gankit.losses import LOSSES, build_loss
 from gankit.methods.base import Method, frozen
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
+from gankit.regularizers import build_regularizers
 from gankit.train.optim import build_optimizer
 
 LATENTS = ("normal", "uniform")
@@ -29,6 +33,13 @@ class GanOptimConfig:
     generator: OptimizerConfig = field(default_factory=OptimizerConfig)
     discriminator: OptimizerConfig = field(default_factory=OptimizerConfig)
 
+    @classmethod
+    def both(
+        cls, name: str, lr: float, betas: tuple[float, float] = (0.5, 0.999)
+    ) -> GanOptimConfig:
+        """The same optimizer settings for G and D (two separate optimizers)."""
+        return cls(OptimizerConfig(name, lr, betas), OptimizerConfig(name, lr, betas))
+
 
 @dataclass
 class GanConfig(RunConfig):
@@ -38,6 +49,8 @@ class GanConfig(RunConfig):
     z_dim: int = 100
     latent: str = "normal"  # normal: N(0, I); uniform: U(-1, 1)
     loss: str = "nonsaturating"  # a registered loss (gankit list)
+    loss_options: dict[str, Any] = field(default_factory=dict)  # e.g. {gamma: 0.5} for began
+    regularizers: list[Any] = field(default_factory=list)  # names, or {name: ..., options}
     nets: str = "mlp"  # family of both nets; generator/discriminator hold their options
     generator: dict[str, Any] = field(default_factory=dict)
     discriminator: dict[str, Any] = field(default_factory=dict)
@@ -61,13 +74,29 @@ class GAN(Method):
         super().__init__(cfg, spec, device)
         if cfg.latent not in LATENTS:
             raise UnknownNameError("latent distribution", cfg.latent, LATENTS)
-        self.loss = build_loss(cfg.loss)
+        self.loss = build_loss(cfg.loss, cfg.loss_options)
         self.nets["generator"] = build_generator(cfg.nets, cfg.z_dim, spec, cfg.generator)
         self.nets["discriminator"] = build_discriminator(cfg.nets, spec, cfg.discriminator)
+        self._check_loss_fits_discriminator()
+        self.regularizers = build_regularizers(cfg.regularizers)
+        for regularizer in self.regularizers:
+            regularizer.check(spec, self.nets)
+            regularizer.prepare(self.nets)
         for net in self.nets.values():
             net.to(self.device)
         for name, net in self.nets.items():
             self.optimizers[name] = build_optimizer(net.parameters(), getattr(cfg.optim, name))
+
+    def _check_loss_fits_discriminator(self) -> None:
+        produces = getattr(self.nets["discriminator"], "output_kind", "score")
+        if produces not in self.loss.accepts:
+            fitting = [n for n in LOSSES.names() if produces in LOSSES.get(n).accepts]
+            raise ConfigError(
+                f"Loss {self.cfg.loss!r} needs a discriminator that outputs "
+                f"{' or '.join(self.loss.accepts)}, but discriminator {self.cfg.nets!r} outputs "
+                f"a {produces}. Use nets=began for an auto-encoder discriminator, or a loss that "
+                f"takes a {produces}: {', '.join(fitting)}."
+            )
 
     def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         device = "cpu" if generator is not None else self.device
@@ -97,15 +126,37 @@ class GAN(Method):
                 fake = G(z)
             real_out, fake_out = D(real), D(fake.detach())
             d_loss = self.loss.discriminator_loss(real_out, fake_out)
-        self.update("discriminator", d_loss)
         logs = {
             "d_loss": d_loss.detach(),
             "d_real": real_out.detach().float().mean(),
             "d_fake": fake_out.detach().float().mean(),
         }
+        total = d_loss
+        for regularizer in self.regularizers:
+            penalty = regularizer.discriminator_penalty(D, real, fake.detach())
+            if penalty is not None:
+                total = total + penalty
+                logs[regularizer.name] = penalty.detach()
+        self.update("discriminator", total)
+        for regularizer in self.regularizers:
+            regularizer.after_discriminator_step(D)
+        logs.update(self.loss.after_discriminator_step(real_out, fake_out))
         if update_generator:
             with frozen(D), self.autocast():
                 g_loss = self.loss.generator_loss(D(fake))
-            self.update("generator", g_loss)
             logs["g_loss"] = g_loss.detach()
+            for regularizer in self.regularizers:
+                penalty = regularizer.generator_penalty(G)
+                if penalty is not None:
+                    g_loss = g_loss + penalty
+                    logs[f"g_{regularizer.name}"] = penalty.detach()
+            self.update("generator", g_loss)
         return logs
+
+    def state_dict(self) -> dict[str, Any]:
+        return super().state_dict() | {"loss": self.loss.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any], nets_only: bool = False) -> None:
+        super().load_state_dict(state, nets_only)
+        if not nets_only:
+            self.loss.load_state_dict(state.get("loss", {}))

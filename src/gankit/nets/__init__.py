@@ -1,6 +1,6 @@
 """Generators, discriminators and their shared layers, found by name."""
 
-from gankit.nets import dcgan, mlp  # noqa: F401  (registers the nets)
+from gankit.nets import began, dcgan, mlp, resnet  # noqa: F401  (registers the nets)
 from gankit.nets.registry import (
     DISCRIMINATORS,
     GENERATORS,

@@ -8,6 +8,8 @@ from N(0, 0.02). The layer widths follow the PyTorch examples' DCGAN (width 64 =
 64 px the nets are exactly that script's: 512·4² -> 256·8² -> 128·16² -> 64·32² -> C·64².
 
 Other sizes keep the same pattern from a smaller base: 16 = 4·2², 28 = 7·2², 32 = 4·2³.
+The discriminator's ``norm`` may be ``layer`` (for gradient penalties, which BatchNorm breaks:
+Gulrajani et al. 2017, §4) or ``none`` (for spectral normalisation, Miyato et al. 2018).
 """
 
 from __future__ import annotations
@@ -19,27 +21,20 @@ from gankit.data.base import DataSpec
 from gankit.errors import ConfigError
 from gankit.nets.init import dcgan_init
 from gankit.nets.registry import DISCRIMINATORS, GENERATORS
+from gankit.nets.shapes import pyramid, square_image
+
+BASES = range(3, 8)  # the first layer maps z to a base x base map, 3 <= base <= 7
+NORMS = ("batch", "layer", "none")
 
 
-def pyramid(size: int) -> tuple[int, int]:
-    """``(base, levels)`` with ``base * 2**levels == size``, base in 3..7 and levels >= 1."""
-    for levels in range(1, 12):
-        base, remainder = divmod(size, 2**levels)
-        if remainder == 0 and 3 <= base <= 7:
-            return base, levels
-    raise ConfigError(
-        f"DCGAN nets cannot make {size}x{size} images: the size must be 3-7 times a power of two "
-        f"(e.g. 16, 28, 32, 64, 128). Set data.image_size to one of those."
-    )
-
-
-def _image_shape(spec: DataSpec) -> tuple[int, int]:
-    if spec.kind != "image" or len(spec.shape) != 3 or spec.shape[1] != spec.shape[2]:
-        raise ConfigError(
-            f"DCGAN nets need square images, but the data has {spec.kind} samples of shape "
-            f"{spec.shape}. Use nets=mlp for points, or set data.image_size."
-        )
-    return spec.shape[0], spec.shape[1]
+def _norm(kind: str, channels: int) -> list[nn.Module]:
+    if kind not in NORMS:
+        raise ConfigError(f"discriminator.norm must be one of {list(NORMS)}, got {kind!r}.")
+    if kind == "batch":
+        return [nn.BatchNorm2d(channels)]
+    if kind == "layer":  # normalises each sample over (C, H, W), as WGAN-GP's critic does
+        return [nn.GroupNorm(1, channels)]
+    return []
 
 
 @GENERATORS.register("dcgan")
@@ -48,8 +43,8 @@ class DCGANGenerator(nn.Module):
 
     def __init__(self, z_dim: int, spec: DataSpec, width: int = 64) -> None:
         super().__init__()
-        channels, size = _image_shape(spec)
-        base, levels = pyramid(size)
+        channels, size = square_image(spec, "DCGAN")
+        base, levels = pyramid(size, BASES, "DCGAN")
         features = width * 2 ** (levels - 1)
         layers: list[nn.Module] = [
             nn.ConvTranspose2d(z_dim, features, base, 1, 0, bias=False),
@@ -75,19 +70,20 @@ class DCGANGenerator(nn.Module):
 class DCGANDiscriminator(nn.Module):
     """DCGAN discriminator: image -> (strided Conv, BN, LeakyReLU 0.2) x levels -> logit."""
 
-    def __init__(self, spec: DataSpec, width: int = 64, batch_norm: bool = True) -> None:
+    output_kind = "score"
+
+    def __init__(self, spec: DataSpec, width: int = 64, norm: str = "batch") -> None:
         super().__init__()
-        channels, size = _image_shape(spec)
-        base, levels = pyramid(size)
+        channels, size = square_image(spec, "DCGAN")
+        base, levels = pyramid(size, BASES, "DCGAN")
         layers: list[nn.Module] = [
             nn.Conv2d(channels, width, 4, 2, 1, bias=False),
             nn.LeakyReLU(0.2, inplace=True),
         ]
         features = width
         for _ in range(levels - 1):
-            layers.append(nn.Conv2d(features, features * 2, 4, 2, 1, bias=not batch_norm))
-            if batch_norm:
-                layers.append(nn.BatchNorm2d(features * 2))
+            layers.append(nn.Conv2d(features, features * 2, 4, 2, 1, bias=norm == "none"))
+            layers += _norm(norm, features * 2)
             layers.append(nn.LeakyReLU(0.2, inplace=True))
             features *= 2
         layers.append(nn.Conv2d(features, 1, base, 1, 0, bias=False))

@@ -67,6 +67,8 @@ class MLPGenerator(nn.Module):
 class MLPDiscriminator(nn.Module):
     """Fully connected discriminator: a sample -> hidden layers (maxout or an activation) -> logit."""
 
+    output_kind = "score"
+
     def __init__(
         self,
         spec: DataSpec,

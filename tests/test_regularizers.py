@@ -1,0 +1,167 @@
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from gankit.data.base import DataSpec
+from gankit.errors import ConfigError, UnknownNameError
+from gankit.regularizers import (
+    BanachGradientPenalty,
+    build_regularizers,
+    sobolev_filter,
+)
+
+
+def tiny_critic():
+    torch.manual_seed(0)
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 3, 2, 1), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(4 * 4 * 4, 1)
+    )
+
+
+def critic_out(D, x):
+    return D(x).flatten()
+
+
+def direct_gradient_norms(D, points):
+    """Each sample's gradient norm from its own autograd call: no batching tricks."""
+    norms = []
+    for x in points:
+        x = x.unsqueeze(0).clone().requires_grad_(True)
+        (grad,) = torch.autograd.grad(D(x).sum(), x)
+        norms.append(math.sqrt(float((grad**2).sum())))
+    return torch.tensor(norms)
+
+
+def test_gradient_penalty_matches_autograd_per_sample():
+    D = tiny_critic()
+    real, fake = torch.randn(6, 1, 8, 8), torch.randn(6, 1, 8, 8)
+    (gp,) = build_regularizers(["gradient_penalty"])
+    torch.manual_seed(1)
+    penalty = gp.discriminator_penalty(D, real, fake)
+    torch.manual_seed(1)
+    alpha = torch.rand(6, 1, 1, 1)  # one alpha per sample, over all pixels
+    norms = direct_gradient_norms(D, alpha * real + (1 - alpha) * fake)
+    assert penalty.item() == pytest.approx(10 * ((norms - 1) ** 2).mean().item(), rel=1e-5)
+
+
+def test_gradient_penalty_is_differentiable_in_the_critic():
+    D = tiny_critic()
+    (gp,) = build_regularizers([{"name": "gradient_penalty", "weight": 1.0}])
+    gp.discriminator_penalty(D, torch.randn(4, 1, 8, 8), torch.randn(4, 1, 8, 8)).backward()
+    weights = [p for p in D.parameters() if p.dim() > 1]  # a bias cannot change dD/dx
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in weights)
+
+
+def test_r1_matches_autograd():
+    D = tiny_critic()
+    real = torch.randn(5, 1, 8, 8)
+    (r1,) = build_regularizers([{"name": "r1", "weight": 4.0}])
+    norms = direct_gradient_norms(D, real)
+    assert r1.discriminator_penalty(D, real, None).item() == pytest.approx(
+        2.0 * (norms**2).mean().item(), rel=1e-5
+    )
+
+
+def test_dragan_looks_only_at_real_data():
+    D = tiny_critic()
+    real = torch.randn(5, 1, 8, 8)
+    (dragan,) = build_regularizers(["dragan"])
+    torch.manual_seed(3)
+    a = dragan.discriminator_penalty(D, real, torch.zeros_like(real))
+    torch.manual_seed(3)
+    b = dragan.discriminator_penalty(D, real, torch.ones_like(real) * 9)
+    assert a.item() == b.item() and a.item() >= 0
+
+
+def test_weight_clipping_keeps_every_weight_in_range():
+    D = tiny_critic()
+    with torch.no_grad():
+        for p in D.parameters():
+            p.mul_(100)
+    (clip,) = build_regularizers([{"name": "weight_clipping", "clip": 0.01}])
+    clip.after_discriminator_step(D)
+    assert all(p.abs().max() <= 0.01 for p in D.parameters())
+    assert any(p.abs().max() == 0.01 for p in D.parameters())
+
+
+def test_spectral_norm_brings_the_largest_singular_value_to_one():
+    D = tiny_critic()
+    with torch.no_grad():
+        for p in D.parameters():
+            p.mul_(10)  # start far from 1
+    nets = {"discriminator": D, "generator": nn.Identity()}
+    (sn,) = build_regularizers(["spectral_norm"])
+    sn.prepare(nets)
+    for _ in range(30):  # one power iteration per training-mode forward
+        D(torch.randn(2, 1, 8, 8))
+    for layer in (D[0], D[3]):
+        sigma = torch.linalg.matrix_norm(layer.weight.detach().flatten(1), ord=2)
+        assert sigma.item() == pytest.approx(1.0, abs=0.02)
+        assert torch.linalg.matrix_norm(layer.parametrizations.weight.original.flatten(1), 2) > 2
+
+
+def test_weight_penalties():
+    net = nn.Linear(2, 1)
+    with torch.no_grad():
+        net.weight.copy_(torch.tensor([[1.0, -2.0]]))
+        net.bias.fill_(3.0)
+    l1, l2 = build_regularizers(
+        [{"name": "l1", "weight": 0.5}, {"name": "l2", "weight": 0.1, "net": "generator"}]
+    )
+    assert l1.discriminator_penalty(net, None, None).item() == pytest.approx(0.5 * 6)
+    assert l1.generator_penalty(net) is None
+    assert l2.generator_penalty(net).item() == pytest.approx(0.1 * 14)
+
+
+def test_sobolev_filter_properties():
+    x = torch.randn(2, 3, 8, 8)
+    assert torch.equal(sobolev_filter(x, 0.0), x)
+    constant = torch.full((1, 1, 8, 8), 2.0)
+    assert torch.allclose(sobolev_filter(constant, 1.0), constant, atol=1e-5)  # DC untouched
+    assert torch.allclose(sobolev_filter(sobolev_filter(x, 1.5), -1.5), x, atol=1e-4)
+    # s > 0 amplifies high frequencies: a checkerboard gains energy, a constant does not
+    checker = (torch.arange(8)[:, None] + torch.arange(8)[None, :]) % 2 * 2.0 - 1
+    assert sobolev_filter(checker.view(1, 1, 8, 8).float(), 1.0).norm() > checker.float().norm()
+
+
+def test_banach_penalty_with_l2_is_the_gradient_penalty_scaled_by_the_data():
+    D = tiny_critic()
+    real, fake = torch.randn(6, 1, 8, 8), torch.randn(6, 1, 8, 8)
+    banach = BanachGradientPenalty(s=0.0, p=2.0, weight=3.0)
+    torch.manual_seed(2)
+    penalty = banach.discriminator_penalty(D, real, fake)
+    torch.manual_seed(2)
+    alpha = torch.rand(6, 1, 1, 1)
+    norms = direct_gradient_norms(D, alpha * real + (1 - alpha) * fake)
+    gamma = real.flatten(1).norm(dim=1).mean()
+    expected = 3.0 * gamma * ((norms / gamma - 1) ** 2).mean()
+    assert penalty.item() == pytest.approx(expected.item(), rel=1e-4)
+
+
+def test_banach_dual_exponent_and_sobolev_orders():
+    banach = BanachGradientPenalty(s=1.0, p=10.0)
+    assert banach.q == pytest.approx(10 / 9)
+    x = torch.randn(3, 1, 8, 8)
+    assert torch.allclose(
+        banach.dual_norm(x), sobolev_filter(x, -1.0).flatten(1).norm(p=10 / 9, dim=1)
+    )
+    with pytest.raises(ConfigError, match="s=0"):
+        banach.check(DataSpec("points", (2,)), {"discriminator": nn.Identity()})
+
+
+def test_regularizer_names_and_options_are_checked():
+    with pytest.raises(UnknownNameError, match="Did you mean 'gradient_penalty'"):
+        build_regularizers(["gradient_penalti"])
+    with pytest.raises(UnknownNameError, match="Did you mean 'weight'"):
+        build_regularizers([{"name": "r1", "wieght": 1}])
+    with pytest.raises(ConfigError, match="give a name"):
+        build_regularizers([3])
+
+
+def test_gradient_penalty_warns_about_batch_norm():
+    nets = {"discriminator": nn.Sequential(nn.BatchNorm2d(1))}
+    (gp,) = build_regularizers(["gradient_penalty"])
+    with pytest.warns(UserWarning, match="BatchNorm"):
+        gp.check(DataSpec("image", (1, 8, 8)), nets)
