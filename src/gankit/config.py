@@ -87,6 +87,19 @@ class TrainConfig:
 
 
 @dataclass
+class EvalConfig:
+    """Set metrics computed during training (FID, KID, IS, PR, DC); off while ``every`` is 0."""
+
+    every: int = 0  # steps between evaluations (and one at the last step); 0 = never
+    metrics: list[str] = field(default_factory=lambda: ["fid"])
+    n: int = 5000  # generated and reference images
+    features: str = "inception"  # inception | classifier (the dataset's domain classifier)
+    ref: str | None = None  # reference split; None = the training split
+    weights: str | None = None  # the pytorch-fid Inception weights file, if not found by itself
+    batch_size: int = 50
+
+
+@dataclass
 class RunConfig:
     """What every run has, whatever the method. Methods subclass it with their own fields."""
 
@@ -97,6 +110,7 @@ class RunConfig:
     device: str = "auto"  # auto | cpu | cuda | cuda:N | mps
     data: DataConfig = field(default_factory=DataConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
 
 
 # ----------------------------------------------------------------------------- conversion

@@ -22,6 +22,7 @@ from gankit.losses import LOSSES, build_loss
 from gankit.methods.base import Method, frozen
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
+from gankit.nets.packing import PackedDiscriminator, packed_spec
 from gankit.regularizers import build_regularizers
 from gankit.train.optim import build_optimizer
 
@@ -51,6 +52,7 @@ class GanConfig(RunConfig):
     loss: str = "nonsaturating"  # a registered loss (gankit list)
     loss_options: dict[str, Any] = field(default_factory=dict)  # e.g. {gamma: 0.5} for began
     regularizers: list[Any] = field(default_factory=list)  # names, or {name: ..., options}
+    pack: int = 1  # samples per discriminator decision (PacGAN); 1 = no packing
     nets: str = "mlp"  # family of both nets; generator/discriminator hold their options
     generator: dict[str, Any] = field(default_factory=dict)
     discriminator: dict[str, Any] = field(default_factory=dict)
@@ -76,7 +78,13 @@ class GAN(Method):
             raise UnknownNameError("latent distribution", cfg.latent, LATENTS)
         self.loss = build_loss(cfg.loss, cfg.loss_options)
         self.nets["generator"] = build_generator(cfg.nets, cfg.z_dim, spec, cfg.generator)
-        self.nets["discriminator"] = build_discriminator(cfg.nets, spec, cfg.discriminator)
+        if cfg.pack < 1:
+            raise ConfigError(f"pack must be at least 1, got {cfg.pack}.")
+        if cfg.pack == 1:
+            self.nets["discriminator"] = build_discriminator(cfg.nets, spec, cfg.discriminator)
+        else:
+            inner = build_discriminator(cfg.nets, packed_spec(spec, cfg.pack), cfg.discriminator)
+            self.nets["discriminator"] = PackedDiscriminator(inner, cfg.pack)
         self._check_loss_fits_discriminator()
         self.regularizers = build_regularizers(cfg.regularizers)
         for regularizer in self.regularizers:

@@ -15,7 +15,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -30,6 +30,9 @@ from gankit.train.logger import ProgressBar, RunLogger
 from gankit.train.optim import build_scheduler
 from gankit.train.run_folder import RunFolder
 from gankit.train.snapshots import Snapshots
+
+if TYPE_CHECKING:  # imported when used: the metrics package is not needed to train
+    from gankit.evaluation import PeriodicEvaluator
 
 
 def total_steps(cfg: RunConfig, batches_per_epoch: int) -> int:
@@ -66,8 +69,32 @@ class Trainer:
             else None
         )
         self.snapshots = Snapshots(cfg, method, dataset)
+        self.evaluator = self._build_evaluator(dataset)
         self.step, self.elapsed = 0, 0.0
         self._apply_speed_options()
+
+    def _build_evaluator(self, dataset: GanDataset) -> PeriodicEvaluator | None:
+        settings = self.cfg.eval
+        if settings.every <= 0:
+            return None
+        if self.method.spec.kind != "image":
+            raise ConfigError(
+                "eval.every computes image metrics (FID, KID, ...); toy 2-D runs are scored by "
+                "mode coverage at every sample step already. Set eval.every=0."
+            )
+        from gankit.evaluation import PeriodicEvaluator
+
+        return PeriodicEvaluator(
+            self.cfg.data,
+            settings.metrics,
+            settings.n,
+            settings.features,
+            settings.ref,
+            settings.weights,
+            self.method.device,
+            settings.batch_size,
+            dataset=dataset,
+        )
 
     def _apply_speed_options(self) -> None:
         if self.cfg.train.channels_last:
@@ -152,6 +179,8 @@ class Trainer:
                         record["time"] = round(self.elapsed, 3)
                     if self.step % train.sample_every == 0 or last:
                         record.update(self._snapshot(logger))
+                    if self.evaluator and (self.step % self.cfg.eval.every == 0 or last):
+                        record.update(self.evaluator(self.method, self._sampling_net()))
                     if record:
                         logger.log(self.step, record)
                     progress.update(self.step, record or None)
@@ -183,8 +212,12 @@ class Trainer:
             )
         return values
 
+    def _sampling_net(self) -> torch.nn.Module | None:
+        """The EMA generator when one is kept; None means the method's own sampling net."""
+        return self.ema.module if self.ema is not None else None
+
     def _snapshot(self, logger: RunLogger) -> dict[str, float]:
-        net = self.ema.module if self.ema is not None else None
+        net = self._sampling_net()
         pixels, metrics = self.snapshots.write(self.run.sample_path(self.step), net)
         if pixels is not None:
             logger.image("samples", pixels, self.step)

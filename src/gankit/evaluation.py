@@ -1,0 +1,295 @@
+"""Evaluating trained runs and image folders with the set metrics (FID, KID, IS, PR, DC).
+
+Three entry points, one pipeline (features of generated and reference images, then
+:func:`gankit.metrics.suite.compute_set_metrics`):
+
+- :func:`evaluate_run` scores a run's last checkpoint, writes ``RUN/eval/<step>.json`` with each
+  value's protocol, and appends ``{"step": ..., "eval/<metric>": ...}`` to ``RUN/metrics.jsonl``
+  (``gankit evaluate RUN``);
+- :func:`evaluate_folders` compares two image folders without a run;
+- :class:`PeriodicEvaluator` scores the generator during training, keeping the reference
+  features between calls.
+
+Generated images are drawn from a fixed seed, so evaluations of one run at different steps use
+the same latent codes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from gankit.config import DataConfig
+from gankit.errors import ConfigError, GankitError
+from gankit.metrics.features import FeatureExtractor, FeatureSet, inception_extractor
+from gankit.metrics.reference_stats import FeatureStatistics, reference_features
+from gankit.metrics.suite import compute_set_metrics, flatten_results, set_metrics
+from gankit.metrics.toy2d import PROTOCOL_NUM_SAMPLES, mode_coverage
+
+FEATURES = ("inception", "classifier")
+DEFAULT_SEED = 0
+
+
+def build_extractor(
+    features: str,
+    data: DataConfig | None,
+    weights: str | None = None,
+    device: str | torch.device = "cpu",
+    batch_size: int = 50,
+    progress: bool = False,
+) -> FeatureExtractor:
+    """``"inception"`` (pytorch-fid weights) or ``"classifier"`` (the domain classifier of
+    ``data``'s dataset, trained and cached on first use)."""
+    if features == "inception":
+        return inception_extractor(weights, device, batch_size)
+    if features == "classifier":
+        if data is None:
+            raise ConfigError("--features classifier needs a dataset; use it with a run.")
+        if weights is not None:
+            raise ConfigError("--weights is for the Inception network; drop it for classifiers.")
+        from gankit.metrics.classifier import classifier_extractor
+
+        train = dataclasses.replace(data, split="train")
+        return classifier_extractor(train, device, batch_size, progress)
+    raise ConfigError(f"Unknown feature extractor {features!r}; use one of {', '.join(FEATURES)}.")
+
+
+def generated_batches(
+    method: Any, net: nn.Module, count: int, batch_size: int, seed: int = DEFAULT_SEED
+) -> Iterator[torch.Tensor]:
+    """``count`` samples from ``net`` in batches, from a private RNG seeded with ``seed``."""
+    generator = torch.Generator().manual_seed(seed)
+    for start in range(0, count, batch_size):
+        size = min(batch_size, count - start)
+        yield method.generate(method.sample_latent(size, generator), net)
+
+
+class PeriodicEvaluator:
+    """Set metrics of a generator during training, against reference features computed once.
+
+    Build it once with the run's data config (and the dataset the trainer already built, to
+    avoid reading it again); call it with the method and the net to sample from. Returns
+    ``{"eval/fid": ..., "eval/kid": ..., "eval/kid_std": ...}`` for the metrics log;
+    :attr:`last_results` keeps the full results with their protocols.
+    """
+
+    def __init__(
+        self,
+        data: DataConfig,
+        metrics: Sequence[str] = ("fid",),
+        n: int = 5000,
+        features: str = "inception",
+        ref_split: str | None = None,
+        weights: str | None = None,
+        device: str | torch.device = "cpu",
+        batch_size: int = 50,
+        seed: int = DEFAULT_SEED,
+        dataset: Any = None,
+        extractor: FeatureExtractor | None = None,
+    ) -> None:
+        self.metrics = [m.name for m in set_metrics(metrics)]
+        self.n, self.seed = n, seed
+        self.reference_data = dataclasses.replace(data, split=ref_split or data.split)
+        self.dataset = dataset if self.reference_data.split == data.split else None
+        self.extractor = extractor or build_extractor(features, data, weights, device, batch_size)
+        self._reference: FeatureSet | FeatureStatistics | None = None
+        self.last_results: dict[str, dict[str, Any]] = {}
+
+    def reference(self, progress: bool = False) -> FeatureSet | FeatureStatistics | None:
+        """The reference features (computed, or read from the cache, on first use)."""
+        chosen = set_metrics(self.metrics)
+        if not any(m.needs_reference for m in chosen):
+            return None
+        if self._reference is None:
+            self._reference = reference_features(
+                self.reference_data,
+                self.extractor,
+                self.n,
+                need_features=any(m.needs_reference_features for m in chosen),
+                progress=progress,
+                dataset=self.dataset,
+            )
+        return self._reference
+
+    def results(self, method: Any, net: nn.Module | None, progress: bool = False) -> dict[str, Any]:
+        """The full results, each ``{"value", ["std"], "protocol"}``."""
+        reference = self.reference(progress)
+        batches = generated_batches(method, net, self.n, self.extractor.batch_size, self.seed)
+        total = -(-self.n // self.extractor.batch_size)
+        fake = self.extractor.extract(batches, total, progress, description="generated images")
+        extra = {"generator_seed": self.seed}
+        self.last_results = compute_set_metrics(self.metrics, reference, fake, extra)
+        return self.last_results
+
+    def __call__(self, method: Any, net: nn.Module | None) -> dict[str, float]:
+        """The flat ``{"eval/<metric>": value}`` numbers; ``net`` None samples the method's own
+        sampling net (as ``Method.generate`` does)."""
+        return flatten_results(self.results(method, net))
+
+
+def evaluate_run(
+    run_dir: str | Path,
+    metrics: Sequence[str] = ("fid",),
+    n: int = 10000,
+    features: str = "inception",
+    ref_split: str = "train",
+    weights: str | None = None,
+    device: str = "cpu",
+    batch_size: int = 50,
+    progress: bool = True,
+    seed: int = DEFAULT_SEED,
+) -> dict[str, Any]:
+    """Score a run's last checkpoint; write ``eval/<step>.json`` and log to metrics.jsonl.
+
+    ``metrics`` are set-metric names (``fid``, ``kid``, ``is``, ``pr``, ``dc``) or ``toy2d`` for
+    runs on the toy 2-D mixtures. ``n`` images are generated (EMA weights when the run kept
+    them) and compared with the first ``n`` images of the run's dataset, split ``ref_split``, at
+    the run's image size. Results of other metrics already in ``eval/<step>.json`` are kept.
+    Returns the document written there.
+    """
+    from gankit.train.checkpoint import load_checkpoint
+    from gankit.train.launch import load_trained
+    from gankit.train.run_folder import RunFolder
+
+    run = RunFolder.open(run_dir)
+    step = int(load_checkpoint(run.last_checkpoint())["step"])
+    method, cfg, net = load_trained(run.path, device)
+    started = time.perf_counter()
+    if method.spec.kind != "image":
+        results = _toy_results(metrics, method, net, cfg.data, seed)
+    else:
+        evaluator = PeriodicEvaluator(
+            cfg.data, metrics, n, features, ref_split, weights, device, batch_size, seed
+        )
+        results = evaluator.results(method, net, progress)
+    out = run.path / "eval" / f"{step}.json"
+    earlier = json.loads(out.read_text()).get("metrics", {}) if out.is_file() else {}
+    document = {
+        "step": step,
+        "run": str(run.path),
+        "method": cfg.method,
+        "dataset": cfg.data.name,
+        "metrics": earlier | results,  # an earlier evaluation of other metrics is kept
+        "seconds": round(time.perf_counter() - started, 3),
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(document, indent=2) + "\n")
+    with open(run.metrics_file, "a") as log:
+        log.write(json.dumps({"step": step, **flatten_results(results)}) + "\n")
+    return document
+
+
+def _toy_results(
+    metrics: Sequence[str], method: Any, net: nn.Module, data: DataConfig, seed: int
+) -> dict[str, Any]:
+    if list(metrics) != ["toy2d"]:
+        raise ConfigError(
+            f"Run on the point dataset {data.name!r} can only be scored with --metrics toy2d "
+            f"(got {', '.join(metrics)}); FID and the like are for images."
+        )
+    from gankit.data import build_dataset
+
+    mixture = getattr(build_dataset(data), "mixture", None)
+    if mixture is None:
+        raise GankitError(f"Dataset {data.name!r} has no mixture to score mode coverage against.")
+    samples = torch.cat(list(generated_batches(method, net, PROTOCOL_NUM_SAMPLES, 2500, seed)))
+    values = mode_coverage(samples, mixture.means, mixture.sigma)
+    protocol = {
+        "num_generated": PROTOCOL_NUM_SAMPLES,
+        "generator_seed": seed,
+        "sigma": mixture.sigma,
+    }
+    return {key: {"value": value, "protocol": protocol} for key, value in values.items()}
+
+
+def evaluate_folders(
+    real_dir: str | Path,
+    fake_dir: str | Path,
+    metrics: Sequence[str] = ("fid",),
+    n: int | None = None,
+    weights: str | None = None,
+    device: str = "cpu",
+    batch_size: int = 50,
+    progress: bool = True,
+    image_size: int | None = None,
+) -> dict[str, Any]:
+    """Compare two image folders (recursively read) with Inception features.
+
+    Images are read at ``image_size`` (default: the shorter side of the first generated image,
+    so images of one size are not resized before Inception's own resize to 299) and at most
+    ``n`` of each folder (all by default) are used, in sorted file order.
+    """
+    from gankit.data.folder import ImageFolderDataset, list_image_files
+
+    fake_dir, real_dir = Path(fake_dir).expanduser(), Path(real_dir).expanduser()
+    if image_size is None:
+        image_size = _first_image_size(fake_dir, list_image_files)
+    fake_images = ImageFolderDataset(fake_dir, image_size)
+    extractor = inception_extractor(weights, device, batch_size)
+    count = len(fake_images) if n is None else min(n, len(fake_images))
+    batches = _folder_batches(fake_images, count, batch_size)
+    total = -(-count // batch_size)
+    fake = extractor.extract(batches, total, progress, description=f"images in {fake_dir}")
+    real = None
+    if any(m.needs_reference for m in set_metrics(metrics)):
+        real_images = ImageFolderDataset(real_dir, image_size)
+        real = reference_features(
+            DataConfig(name=f"folder:{real_dir}", image_size=image_size),
+            extractor,
+            len(real_images) if n is None else n,
+            need_features=True,
+            progress=progress,
+            dataset=real_images,
+        )
+        real.protocol["reference"] = f"{len(real)} images in {real_dir}"
+    extra = {"generated": f"{count} images in {fake_dir}", "image_size": image_size}
+    return {
+        "real": str(real_dir),
+        "fake": str(fake_dir),
+        "metrics": compute_set_metrics(metrics, real, fake, extra),
+    }
+
+
+def summary_lines(results: dict[str, dict[str, Any]]) -> list[str]:
+    """One line per result, value (± std) then its protocol, for printing."""
+    lines = []
+    for name, result in results.items():
+        value = f"{result['value']:.6g}"
+        if "std" in result:
+            value += f" ± {result['std']:.3g}"
+        protocol = result.get("protocol", {})
+        described = [
+            f"{protocol['num_generated']} generated" if "num_generated" in protocol else "",
+            f"vs {protocol['reference']}" if "reference" in protocol else "",
+            protocol.get("feature_extractor", ""),
+            f"weights {protocol['weights_sha256'][:12]}" if "weights_sha256" in protocol else "",
+            protocol.get("resize", ""),
+        ]
+        lines.append(f"{name:<10} {value:<24} {'; '.join(d for d in described if d)}")
+    return lines
+
+
+def _first_image_size(folder: Path, list_image_files: Any) -> int:
+    from PIL import Image
+
+    files = list_image_files(folder) if folder.is_dir() else []
+    if not files:
+        raise GankitError(f"{folder} holds no images to evaluate; check the path.")
+    with Image.open(files[0]) as image:
+        return min(image.size)
+
+
+def _folder_batches(dataset: Any, count: int, batch_size: int) -> Iterator[torch.Tensor]:
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.Subset(dataset, range(count)), batch_size=batch_size
+    )
+    for images, _ in loader:
+        yield images
