@@ -97,3 +97,13 @@ def test_base_config_rejects_method_fields():
 def test_every_shipped_config_resolves(path):
     cfg = resolve_config(None, path)
     assert cfg.method
+
+
+def test_recipe_net_options_are_dropped_with_other_nets(tmp_path):
+    # wgan-gp's default critic option (norm: layer) belongs to the DCGAN nets
+    assert resolve_config("wgan-gp", None, []).discriminator == {"norm": "layer"}
+    cfg = resolve_config("wgan-gp", None, ["nets=resnet", "discriminator.width=8"])
+    assert cfg.discriminator == {"width": 8}
+    config_file = tmp_path / "c.yaml"
+    config_file.write_text("method: wgan-gp\nnets: resnet\ndiscriminator: {pooling: mean}\n")
+    assert resolve_config(None, config_file).discriminator == {"pooling": "mean"}

@@ -112,6 +112,11 @@ class RunConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
 
+    @classmethod
+    def defaults(cls, explicit: dict[str, Any]) -> dict[str, Any]:
+        """The default values under what a file and overrides set (``explicit``), as a dict."""
+        return to_dict(cls())
+
 
 # ----------------------------------------------------------------------------- conversion
 

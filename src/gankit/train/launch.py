@@ -15,7 +15,6 @@ from gankit.config import (
     load_yaml,
     merge,
     save_yaml,
-    to_dict,
 )
 from gankit.data import DataSpec, build_dataset
 from gankit.errors import CheckpointError, ConfigError
@@ -44,8 +43,8 @@ def resolve_config(
             f"`method:` key. Methods: {', '.join(METHODS.names())}."
         )
     config_class = METHODS.get(method).config_class
-    data = merge(to_dict(config_class()), file_data)
-    apply_overrides(data, list(overrides))
+    explicit = apply_overrides(dict(file_data), list(overrides))
+    data = merge(config_class.defaults(explicit), explicit)
     data["method"] = method
     return from_dict(config_class, data)
 
