@@ -56,10 +56,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 BUDGETS = {
-    "quick": {"toy_steps": 800, "toy_batch": 256, "mnist_steps": 200, "cifar_steps": 150,
-              "fid_samples": 2000, "cifar_width": 64},
+    "quick": {"toy_steps": 1000, "toy_batch": 256, "mnist_steps": 300, "cifar_steps": 40,
+              "cifar_batch": 32, "fid_samples": 2000, "cifar_width": 32},
     "full": {"toy_steps": 8000, "toy_batch": 512, "mnist_steps": 5000, "cifar_steps": 100000,
-             "fid_samples": 10000, "cifar_width": None},
+             "cifar_batch": 64, "fid_samples": 10000, "cifar_width": None},
 }  # fmt: skip
 QUIET = ["train.progress=false", "train.tensorboard=false"]
 
@@ -227,7 +227,8 @@ def cifar_part(budget: dict, out: Path, device: str, data_dir: Path | None) -> l
     results = []
     for name in CIFAR_CONFIGS:
         steps = budget["cifar_steps"]
-        overrides = [f"data.root={root}", f"train.steps={steps}", f"train.sample_every={steps}",
+        overrides = [f"data.root={root}", f"data.batch_size={budget['cifar_batch']}",
+                     f"train.steps={steps}", f"train.sample_every={steps}",
                      f"train.checkpoint_every={steps}", f"train.log_every={max(steps // 20, 1)}",
                      f"out={out / 'cifar'}", "name=run", f"device={device}", *QUIET]  # fmt: skip
         if budget["cifar_width"]:

@@ -4,75 +4,66 @@ import pytest
 import torch
 import yaml
 
-from gankit.cli import main
 from gankit.errors import UnknownNameError
 
 
-def gankit(*args):
-    """Run the CLI in-process; returns the exit code (0 when it returns normally)."""
-    try:
-        main([str(a) for a in args])
-    except SystemExit as exit:
-        return exit.code
-    return 0
-
-
-def test_train_sample_resume_end_to_end(tmp_path, tiny_dcgan, capsys):
+def test_train_sample_resume_end_to_end(cli, tmp_path, tiny_dcgan, capsys):
     out = tmp_path / "runs"
-    assert gankit("train", "dcgan", "--name", "e2e", "--steps", 20, *tiny_dcgan) == 0
+    assert cli("train", "dcgan", "--name", "e2e", "--steps", 20, *tiny_dcgan) == 0
     run = out / "dcgan" / "e2e"
     assert yaml.safe_load((run / "config.yaml").read_text())["train"]["steps"] == 20
     assert (run / "samples" / "step_000020.png").exists()
 
-    assert gankit("sample", run, "-n", 9, "--seed", 3) == 0
+    assert cli("sample", run, "-n", 9, "--seed", 3) == 0
     first = (run / "samples" / "sample_seed3.png").read_bytes()
-    assert gankit("sample", run, "-n", 9, "--seed", 3, "--out", tmp_path / "again.png") == 0
+    assert cli("sample", run, "-n", 9, "--seed", 3, "--out", tmp_path / "again.png") == 0
     assert (tmp_path / "again.png").read_bytes() == first  # same seed, same picture
-    assert gankit("sample", run, "-n", 16, "--interpolate", "--out", tmp_path / "walk.png") == 0
+    assert cli("sample", run, "-n", 16, "--interpolate", "--out", tmp_path / "walk.png") == 0
     assert (tmp_path / "walk.png").exists()
 
-    assert gankit("train", "--resume", run, "--steps", 30) == 0
+    assert cli("train", "--resume", run, "--steps", 30) == 0
     assert torch.load(run / "checkpoints" / "last.pt", weights_only=True)["step"] == 30
     assert yaml.safe_load((run / "config.yaml").read_text())["train"]["steps"] == 30
     assert "Run finished" in capsys.readouterr().out
 
 
-def test_list_shows_every_kind_with_descriptions(capsys):
-    assert gankit("list") == 0
+def test_list_shows_every_kind_with_descriptions(cli, capsys):
+    assert cli("list") == 0
     out = capsys.readouterr().out
     for word in ("Methods", "Datasets", "Losses", "Metrics", "dcgan", "ring8", "nonsaturating"):
         assert word in out
     assert "DCGAN (Radford et al. 2015)" in out
 
 
-def test_config_prints_loadable_defaults(capsys):
-    assert gankit("config", "dcgan") == 0
+def test_config_prints_loadable_defaults(cli, capsys):
+    assert cli("config", "dcgan") == 0
     data = yaml.safe_load(capsys.readouterr().out)
     assert data["method"] == "dcgan" and data["optim"]["generator"]["lr"] == 2e-4
 
 
-def error_of(capsys, *args):
-    code = gankit(*args)
+def error_of(cli, capsys, *args):
+    code = cli(*args)
     err = capsys.readouterr().err
     assert code == 2, err
     assert "Traceback" not in err
     return err
 
 
-def test_unknown_method(capsys):
-    err = error_of(capsys, "train", "dcgna")
+def test_unknown_method(cli, capsys):
+    err = error_of(cli, capsys, "train", "dcgna")
     assert "Unknown method 'dcgna'. Did you mean 'dcgan'?" in err and "gan" in err
 
 
-def test_config_typo(capsys, tiny_dcgan):
-    err = error_of(capsys, "train", "dcgan", *tiny_dcgan, "train.stesp=3")
+def test_config_typo(cli, capsys, tiny_dcgan):
+    err = error_of(cli, capsys, "train", "dcgan", *tiny_dcgan, "train.stesp=3")
     assert "Did you mean 'train.steps'?" in err
 
 
-def test_missing_mnist_offline(capsys, tmp_path, tiny_dcgan, monkeypatch):
+def test_missing_mnist_offline(cli, capsys, tmp_path, tiny_dcgan, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("GANKIT_DATA", raising=False)
     err = error_of(
+        cli,
         capsys,
         "train",
         "dcgan",
@@ -86,41 +77,41 @@ def test_missing_mnist_offline(capsys, tmp_path, tiny_dcgan, monkeypatch):
     assert "train-images-idx3-ubyte.gz" in err and str(tmp_path / "d") in err
 
 
-def test_empty_folder(capsys, tmp_path, tiny_dcgan):
+def test_empty_folder(cli, capsys, tmp_path, tiny_dcgan):
     (tmp_path / "empty").mkdir()
-    err = error_of(capsys, "train", "dcgan", *tiny_dcgan, "--data", tmp_path / "empty")
+    err = error_of(cli, capsys, "train", "dcgan", *tiny_dcgan, "--data", tmp_path / "empty")
     assert "empty" in err.lower() or "no image" in err.lower()
     assert not (tmp_path / "runs" / "dcgan").exists() or not any(
         (tmp_path / "runs" / "dcgan").iterdir()
     )
 
 
-def test_existing_run_name_is_refused(capsys, tiny_dcgan, tmp_path):
-    assert gankit("train", "dcgan", "--name", "taken", "--steps", 1, *tiny_dcgan) == 0
-    err = error_of(capsys, "train", "dcgan", "--name", "taken", "--steps", 1, *tiny_dcgan)
+def test_existing_run_name_is_refused(cli, capsys, tiny_dcgan, tmp_path):
+    assert cli("train", "dcgan", "--name", "taken", "--steps", 1, *tiny_dcgan) == 0
+    err = error_of(cli, capsys, "train", "dcgan", "--name", "taken", "--steps", 1, *tiny_dcgan)
     assert "already exists" in err and "--resume" in err
 
 
-def test_corrupt_checkpoint(capsys, tiny_dcgan, tmp_path):
+def test_corrupt_checkpoint(cli, capsys, tiny_dcgan, tmp_path):
     assert (
-        gankit(
-            "train", "dcgan", "--name", "c", "--steps", 4, *tiny_dcgan, "train.checkpoint_every=2"
-        )
+        cli("train", "dcgan", "--name", "c", "--steps", 4, *tiny_dcgan, "train.checkpoint_every=2")
         == 0
     )
     run = tmp_path / "runs" / "dcgan" / "c"
     last = run / "checkpoints" / "last.pt"
     last.write_bytes(last.read_bytes()[:100])
-    err = error_of(capsys, "train", "--resume", run)
+    err = error_of(cli, capsys, "train", "--resume", run)
     assert "corrupt or truncated" in err and "step_000002.pt" in err
 
 
 def test_debug_shows_the_traceback(tiny_dcgan):
+    from gankit.cli import main
+
     with pytest.raises(UnknownNameError, match="Unknown method"):
         main(["--debug", "train", "dcgna"])
 
 
-def test_runs_without_a_name_get_fresh_ones(tiny_dcgan, tmp_path):
+def test_runs_without_a_name_get_fresh_ones(cli, tiny_dcgan, tmp_path):
     for _ in range(2):
-        assert gankit("train", "dcgan", "--steps", 1, *tiny_dcgan) == 0
+        assert cli("train", "dcgan", "--steps", 1, *tiny_dcgan) == 0
     assert len(list((tmp_path / "runs" / "dcgan").iterdir())) == 2

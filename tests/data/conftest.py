@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import gzip
-import http.server
-import os
 import struct
-import threading
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -15,39 +11,12 @@ import pytest
 
 from gankit.data.idx import IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, SPLIT_FILES
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(autouse=True)
 def isolated_data_roots(tmp_path_factory, monkeypatch):
     """No test reads or writes the real ~/.cache/gankit or $GANKIT_DATA."""
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.delenv("GANKIT_DATA", raising=False)
-
-
-@pytest.fixture
-def http_server(tmp_path):
-    """A threaded HTTP server on 127.0.0.1 serving a fresh folder: yields (base_url, folder)."""
-    folder = tmp_path / "served"
-    folder.mkdir()
-
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format, *args):  # keep the test output clean
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), partial(QuietHandler, directory=str(folder))
-    )
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", folder
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def write_idx(path: Path, array: np.ndarray, magic: int) -> Path:
@@ -70,17 +39,6 @@ def write_idx_split(
     write_idx(folder / image_file, images, IDX_IMAGES_MAGIC)
     write_idx(folder / label_file, labels, IDX_LABELS_MAGIC)
     return images, labels
-
-
-@pytest.fixture
-def shared_data() -> Path:
-    """The real offline datasets (``$GANKIT_SHARED_DATA`` or ``shared/data`` beside the repo)."""
-    folder = Path(os.environ.get("GANKIT_SHARED_DATA") or REPO_ROOT / ".." / "shared" / "data")
-    if not folder.is_dir():
-        pytest.skip(
-            f"real data folder {folder.resolve()} is absent; set $GANKIT_SHARED_DATA to run it"
-        )
-    return folder.resolve()
 
 
 @pytest.fixture(name="write_idx")

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import http.server
 import os
-import threading
-from functools import partial
-from pathlib import Path
 
 import pytest
 import torch
 
 from gankit.metrics.features import FeatureExtractor
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 # Read before the autouse fixture clears it, so the data tests can use the real weights.
 USER_INCEPTION_WEIGHTS = os.environ.get("GANKIT_INCEPTION")
 
@@ -33,42 +28,6 @@ def isolated_caches(tmp_path_factory, monkeypatch):
 def user_inception_weights() -> str | None:
     """``$GANKIT_INCEPTION`` as it was before the tests cleared it (for the data tests)."""
     return USER_INCEPTION_WEIGHTS
-
-
-@pytest.fixture
-def http_server(tmp_path):
-    """A threaded HTTP server on 127.0.0.1 serving a fresh folder: yields (base_url, folder)."""
-    folder = tmp_path / "served"
-    folder.mkdir()
-
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), partial(QuietHandler, directory=str(folder))
-    )
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", folder
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-@pytest.fixture
-def shared_data() -> Path:
-    """The real offline files (``$GANKIT_SHARED_DATA`` or ``shared/data`` beside the repo)."""
-    folder = Path(os.environ.get("GANKIT_SHARED_DATA") or REPO_ROOT / ".." / "shared" / "data")
-    if not folder.is_dir():
-        pytest.skip(
-            f"real data folder {folder.resolve()} is absent; set $GANKIT_SHARED_DATA to run it"
-        )
-    return folder.resolve()
 
 
 class PixelFeatures(FeatureExtractor):

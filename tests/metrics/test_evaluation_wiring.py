@@ -5,19 +5,10 @@ import json
 import pytest
 from PIL import Image
 
-from gankit.cli import main
 from gankit.errors import ConfigError
 from gankit.train.launch import resolve_config, start
 from gankit.train.logger import read_metrics
 from gankit.train.run_folder import RunFolder
-
-
-def gankit(*args):
-    try:
-        main([str(a) for a in args])
-    except SystemExit as exit:
-        return exit.code
-    return 0
 
 
 def test_training_logs_metrics_every_n_steps(tiny_dcgan, fast_extractor):
@@ -41,11 +32,11 @@ def test_eval_every_refuses_toy_data(tmp_path):
 
 
 def test_cli_evaluate_prints_values_with_their_protocol(
-    tiny_dcgan, fast_extractor, tmp_path, capsys
+    cli, tiny_dcgan, fast_extractor, tmp_path, capsys
 ):
-    assert gankit("train", "dcgan", "--name", "e", "--steps", 2, *tiny_dcgan) == 0
+    assert cli("train", "dcgan", "--name", "e", "--steps", 2, *tiny_dcgan) == 0
     run = tmp_path / "runs" / "dcgan" / "e"
-    assert gankit("evaluate", run, "--metrics", "fid,is", "--n", 30) == 0
+    assert cli("evaluate", run, "--metrics", "fid,is", "--n", 30) == 0
     out = capsys.readouterr().out
     assert "dcgan at step 2" in out and "fid" in out and "30 generated" in out
     document = json.loads((run / "eval" / "2.json").read_text())
@@ -53,16 +44,16 @@ def test_cli_evaluate_prints_values_with_their_protocol(
     assert "eval/is" in read_metrics(RunFolder(run))[-1]
 
 
-def test_cli_evaluate_compares_two_folders(tmp_path, fast_extractor, capsys):
+def test_cli_evaluate_compares_two_folders(cli, tmp_path, fast_extractor, capsys):
     for name, shade in (("real", 40), ("fake", 200)):
         folder = tmp_path / name
         folder.mkdir()
         for i in range(6):
             Image.new("L", (8, 8), shade + i).save(folder / f"{i}.png")
-    assert gankit("evaluate", "--real", tmp_path / "real", "--fake", tmp_path / "fake") == 0
+    assert cli("evaluate", "--real", tmp_path / "real", "--fake", tmp_path / "fake") == 0
     assert "fid" in capsys.readouterr().out
 
 
-def test_cli_evaluate_needs_a_run_or_two_folders(capsys):
-    assert gankit("evaluate") == 2
+def test_cli_evaluate_needs_a_run_or_two_folders(cli, capsys):
+    assert cli("evaluate") == 2
     assert "RUN_DIR" in capsys.readouterr().err

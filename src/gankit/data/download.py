@@ -28,12 +28,17 @@ USER_AGENT = "gankit-download/0.1 (Python urllib)"
 
 
 class ChecksumMismatch(Exception):
-    """A mirror served a file whose MD5 is not the expected one (caught: next mirror)."""
+    """A mirror served a file with the wrong checksum (caught: next mirror)."""
 
 
 def md5sum(path: str | Path, chunk_size: int = CHUNK_SIZE) -> str:
     """The hexadecimal MD5 digest of the file at ``path``."""
-    digest = hashlib.md5(usedforsecurity=False)
+    return file_digest(path, "md5", chunk_size)
+
+
+def file_digest(path: str | Path, algorithm: str, chunk_size: int = CHUNK_SIZE) -> str:
+    """The hexadecimal ``algorithm`` (md5, sha256) digest of the file at ``path``."""
+    digest = hashlib.new(algorithm, usedforsecurity=False)
     with open(path, "rb") as handle:
         while chunk := handle.read(chunk_size):
             digest.update(chunk)
@@ -43,20 +48,25 @@ def md5sum(path: str | Path, chunk_size: int = CHUNK_SIZE) -> str:
 def download_file(
     urls: Sequence[str],
     destination: str | Path,
-    md5: str,
+    md5: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    sha256_prefix: str | None = None,
 ) -> Path:
-    """Fetch one file from the first of ``urls`` that serves it with the right ``md5``.
+    """Fetch one file from the first of ``urls`` that serves it with the right checksum.
 
-    Each mirror is tried in order; a mirror that fails (unreachable, HTTP error, timeout, wrong
-    checksum) is logged and the next one tried. A destination that already holds the right
-    file is kept as is. Raises DownloadError naming the file, every URL tried and why each
-    failed; no partial file is left behind.
+    The checksum is a whole ``md5``, or the start of the SHA-256 (``sha256_prefix``, as
+    torch.hub checks its files). Each mirror is tried in order; a mirror that fails
+    (unreachable, HTTP error, timeout, wrong checksum) is logged and the next one tried. A
+    destination that already holds the right file is kept as is. Raises DownloadError naming
+    the file, every URL tried and why each failed; no partial file is left behind.
     """
-    destination, md5 = Path(destination), md5.lower()
+    if (md5 is None) == (sha256_prefix is None):
+        raise ValueError("download_file needs exactly one of md5 and sha256_prefix")
+    check = ("md5", md5.lower()) if md5 else ("sha256", sha256_prefix.lower())
+    destination = Path(destination)
     if not urls:
         raise DownloadError(f"No URL given to download {destination.name}.")
-    if destination.is_file() and md5sum(destination) == md5:
+    if destination.is_file() and _matches(file_digest(destination, check[0]), check):
         return destination
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -69,7 +79,7 @@ def download_file(
     for url in urls:
         logger.info("Downloading %s from %s", destination.name, url)
         try:
-            _fetch_verified(url, destination, md5, timeout)
+            _fetch_verified(url, destination, check, timeout)
         except (OSError, http.client.HTTPException, ValueError, ChecksumMismatch) as exc:
             logger.warning("Could not download %s from %s: %s", destination.name, url, exc)
             failures.append(f"{url} ({_reason(exc)})")
@@ -82,13 +92,18 @@ def download_file(
     )
 
 
-def _fetch_verified(url: str, destination: Path, md5: str, timeout: float) -> None:
-    """Stream ``url`` to a temporary file, check its MD5, move it to ``destination``."""
+def _matches(digest: str, check: tuple[str, str]) -> bool:
+    algorithm, expected = check
+    return digest == expected if algorithm == "md5" else digest.startswith(expected)
+
+
+def _fetch_verified(url: str, destination: Path, check: tuple[str, str], timeout: float) -> None:
+    """Stream ``url`` to a temporary file, check its digest, move it to ``destination``."""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     # A name of its own per attempt, so concurrent downloads of one file never share a part.
     part = destination.with_name(f"{destination.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
     try:
-        digest = hashlib.md5(usedforsecurity=False)
+        digest = hashlib.new(check[0], usedforsecurity=False)
         with (
             urllib.request.urlopen(request, timeout=timeout) as response,
             open(part, "xb") as out,
@@ -96,8 +111,11 @@ def _fetch_verified(url: str, destination: Path, md5: str, timeout: float) -> No
             while chunk := response.read(CHUNK_SIZE):
                 digest.update(chunk)
                 out.write(chunk)
-        if digest.hexdigest() != md5:
-            raise ChecksumMismatch(f"MD5 {digest.hexdigest()} instead of the expected {md5}")
+        if not _matches(digest.hexdigest(), check):
+            name = {"md5": "MD5", "sha256": "SHA-256"}[check[0]]
+            raise ChecksumMismatch(
+                f"{name} {digest.hexdigest()} does not match the expected {check[1]}"
+            )
         os.replace(part, destination)
     finally:
         part.unlink(missing_ok=True)

@@ -20,6 +20,7 @@ from gankit.data.base import DataSpec
 from gankit.errors import ConfigError
 
 AMP_DTYPES = {"none": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+Latent = torch.Tensor | tuple[torch.Tensor, ...]
 
 
 @contextlib.contextmanager
@@ -71,7 +72,7 @@ class Method(ABC):
         """
 
     @abstractmethod
-    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> Latent:
         """``n`` latent codes on :attr:`device`; drawn from ``generator`` (a CPU RNG) if given."""
 
     def interpolate_latents(
@@ -98,16 +99,34 @@ class Method(ABC):
 
     # ------------------------------------------------------------------ shared machinery
 
-    def generate(self, latent: torch.Tensor, net: nn.Module | None = None) -> torch.Tensor:
-        """Samples from ``latent`` in eval mode, without gradients, as float32 on the CPU."""
+    def generate(self, latent: Latent, net: nn.Module | None = None) -> torch.Tensor:
+        """Samples from ``latent`` in eval mode, without gradients, as float32 on the CPU.
+
+        ``latent`` is what :meth:`sample_latent` returns: a tensor, or a tuple of tensors that
+        are passed as separate arguments (e.g. noise and class labels).
+        """
         net = net if net is not None else self.nets[self.sampling_net]
+        inputs = latent if isinstance(latent, tuple) else (latent,)
         was_training = net.training
         net.eval()
         try:
             with torch.no_grad(), self.autocast():
-                return net(latent.to(self.device)).float().cpu()
+                return net(*(x.to(self.device) for x in inputs)).float().cpu()
         finally:
             net.train(was_training)
+
+    def fixed_inputs(self, count: int, generator: torch.Generator, dataset: Any = None) -> Any:
+        """What every sample grid of a run is drawn from: by default ``count`` fixed latents.
+
+        Methods that translate images return a fixed batch of inputs from ``dataset`` instead.
+        Must use ``generator`` (never the global RNG), so training is not disturbed.
+        """
+        return self.sample_latent(count, generator)
+
+    def render(self, inputs: Any, net: nn.Module | None = None) -> tuple[torch.Tensor, int | None]:
+        """The samples (N, C, H, W), or points (N, D), for :meth:`fixed_inputs`, and the images
+        per grid row (None for a square grid)."""
+        return self.generate(inputs, net), None
 
     def autocast(self) -> contextlib.AbstractContextManager:
         if self.amp_dtype is None:

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import torch
 
+from gankit.data.download import file_digest
+
 CACHE_ENV_VAR = "GANKIT_CACHE"
-CHUNK_SIZE = 1 << 20
 
 
 def cache_root() -> Path:
@@ -33,11 +34,7 @@ def cache_folder(name: str) -> Path:
 
 def file_sha256(path: str | Path) -> str:
     """The hexadecimal SHA-256 of the file at ``path``."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK_SIZE):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_digest(path, "sha256")
 
 
 def state_dict_sha256(state: dict[str, torch.Tensor]) -> str:

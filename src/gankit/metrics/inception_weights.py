@@ -23,19 +23,15 @@ SHA-256 of the file actually used is computed and recorded in every metric's pro
 
 from __future__ import annotations
 
-import hashlib
-import http.client
 import logging
 import os
-import secrets
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import torch
 
+from gankit.data.download import download_file
 from gankit.errors import DownloadError, GankitError
-from gankit.metrics.cache import CHUNK_SIZE, cache_folder, file_sha256
+from gankit.metrics.cache import cache_folder, file_sha256
 from gankit.metrics.inception import InceptionV3
 
 logger = logging.getLogger(__name__)
@@ -49,7 +45,6 @@ WEIGHTS_BYTES = 95_628_359
 REPORTED_SHA256 = "6726825d0af5f729cebd5821db510b11b1cfad8faad88a03f1befd49fb9129b2"
 WEIGHTS_ENV_VAR = "GANKIT_INCEPTION"
 DOWNLOAD_TIMEOUT = 60.0
-USER_AGENT = "gankit-download/0.1 (Python urllib)"
 
 
 def default_weights_path() -> Path:
@@ -120,45 +115,15 @@ def download_weights(
     sha256_prefix: str | None = None,
     timeout: float = DOWNLOAD_TIMEOUT,
 ) -> Path:
-    """Stream ``url`` to ``destination`` if its SHA-256 starts with ``sha256_prefix``.
+    """Fetch ``url`` to ``destination`` if its SHA-256 starts with ``sha256_prefix``.
 
-    The prefix defaults to :data:`SHA256_PREFIX`, the pytorch-fid file's.
-
-    The bytes go to a uniquely named ``.part`` file beside the destination and are renamed into
-    place only once verified, so a failed or interrupted download leaves nothing behind.
+    The prefix defaults to :data:`SHA256_PREFIX`, the pytorch-fid file's. The bytes go to a
+    uniquely named ``.part`` file and are renamed into place only once verified
+    (:func:`gankit.data.download.download_file`), so a failed download leaves nothing behind.
     """
-    destination = Path(destination)
-    sha256_prefix = sha256_prefix or SHA256_PREFIX
-    try:
-        destination.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DownloadError(
-            f"Cannot create {destination.parent} for the InceptionV3 weights ({exc}); set "
-            "$GANKIT_CACHE to a writable folder."
-        ) from None
-    part = destination.with_name(f"{destination.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
-    logger.info("Downloading %s from %s", destination.name, url)
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    try:
-        digest = hashlib.sha256()
-        with urllib.request.urlopen(request, timeout=timeout) as response, open(part, "xb") as out:
-            while chunk := response.read(CHUNK_SIZE):
-                digest.update(chunk)
-                out.write(chunk)
-        if not digest.hexdigest().startswith(sha256_prefix):
-            raise DownloadError(
-                f"The file downloaded from {url} has SHA-256 {digest.hexdigest()}, not starting "
-                f"with the expected {sha256_prefix}; it was discarded."
-            )
-        os.replace(part, destination)
-    except urllib.error.HTTPError as exc:
-        raise DownloadError(f"Could not download {url}: HTTP {exc.code} {exc.reason}.") from None
-    except (OSError, http.client.HTTPException, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise DownloadError(f"Could not download {url}: {reason}.") from None
-    finally:
-        part.unlink(missing_ok=True)
-    return destination
+    return download_file(
+        [url], destination, timeout=timeout, sha256_prefix=sha256_prefix or SHA256_PREFIX
+    )
 
 
 def load_inception(

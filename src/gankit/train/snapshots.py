@@ -22,11 +22,15 @@ from gankit.viz.grid import make_grid, write_png
 
 
 def render_samples(
-    samples: torch.Tensor, spec: DataSpec, path: Path, mixture: Any = None
+    samples: torch.Tensor,
+    spec: DataSpec,
+    path: Path,
+    mixture: Any = None,
+    nrow: int | None = None,
 ) -> np.ndarray | None:
     """Write ``samples`` to ``path`` as an image grid (returned) or a 2-D scatter plot."""
     if spec.kind == "image":
-        grid = make_grid(samples, nrow=math.ceil(math.sqrt(len(samples))))
+        grid = make_grid(samples, nrow=nrow or math.ceil(math.sqrt(len(samples))))
         write_png(grid, path)
         return grid
     from gankit.viz.plots import scatter_points
@@ -37,18 +41,19 @@ def render_samples(
 
 
 class Snapshots:
-    """The fixed noise of a run, and what to do with the samples drawn from it."""
+    """The fixed inputs of a run's sample grids, and what to do with the samples drawn from them."""
 
     def __init__(self, cfg: RunConfig, method: Method, dataset: Any) -> None:
         self.method = method
         self.mixture = getattr(dataset, "mixture", None)
         count = cfg.train.num_samples if method.spec.kind == "image" else PROTOCOL_NUM_SAMPLES
-        # A private RNG: drawing the fixed noise must not move the training RNG streams.
-        self.latent = method.sample_latent(count, torch.Generator().manual_seed(cfg.seed + 1))
+        # A private RNG: drawing the fixed inputs must not move the training RNG streams.
+        generator = torch.Generator().manual_seed(cfg.seed + 1)
+        self.inputs = method.fixed_inputs(count, generator, dataset)
 
     def write(self, path: Path, net: nn.Module | None = None) -> tuple[np.ndarray | None, dict]:
-        samples = self.method.generate(self.latent, net)
-        pixels = render_samples(samples, self.method.spec, path, self.mixture)
+        samples, nrow = self.method.render(self.inputs, net)
+        pixels = render_samples(samples, self.method.spec, path, self.mixture, nrow)
         metrics: dict[str, float] = {}
         if self.mixture is not None:
             metrics = mode_coverage(samples, self.mixture.means, self.mixture.sigma)

@@ -1,0 +1,92 @@
+"""`gankit evaluate`: set metrics of a run, or of two image folders."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("evaluate")
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False), required=False)
+@click.option(
+    "--metrics",
+    default="fid",
+    show_default=True,
+    help="Comma-separated: fid,kid,is,pr,dc (toy2d for 2-D runs).",
+)
+@click.option(
+    "--n",
+    "count",
+    type=int,
+    default=10000,
+    show_default=True,
+    help="Generated and reference images.",
+)
+@click.option(
+    "--features",
+    type=click.Choice(["inception", "classifier"]),
+    default="inception",
+    show_default=True,
+)
+@click.option(
+    "--ref",
+    type=click.Choice(["train", "test"]),
+    default="train",
+    show_default=True,
+    help="Reference split.",
+)
+@click.option(
+    "--weights", type=click.Path(dir_okay=False), help="The pytorch-fid Inception weights file."
+)
+@click.option(
+    "--real",
+    type=click.Path(exists=True, file_okay=False),
+    help="A folder of real images (with --fake).",
+)
+@click.option(
+    "--fake",
+    type=click.Path(exists=True, file_okay=False),
+    help="A folder of generated images (with --real).",
+)
+@click.option("--device", default="cpu", show_default=True)
+@click.option("--batch-size", type=int, default=50, show_default=True)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of the generated latents."
+)
+def evaluate_command(
+    run_dir: str | None,
+    metrics: str,
+    count: int,
+    features: str,
+    ref: str,
+    weights: str | None,
+    real: str | None,
+    fake: str | None,
+    device: str,
+    batch_size: int,
+    seed: int,
+) -> None:
+    """Score RUN_DIR's generator (eval/<step>.json and metrics.jsonl), or --real vs --fake folders."""
+    from gankit.evaluation import evaluate_folders, evaluate_run, summary_lines
+
+    names = [m.strip() for m in metrics.split(",") if m.strip()]
+    if run_dir and (real or fake):
+        raise click.UsageError("Give RUN_DIR, or --real and --fake, not both.")
+    if run_dir:
+        document = evaluate_run(
+            run_dir, names, count, features, ref, weights, device, batch_size, True, seed
+        )
+        click.echo(f"{document['method']} at step {document['step']}:")
+    elif real and fake:
+        if features != "inception":
+            raise click.UsageError("Folders are compared with Inception features only.")
+        document = evaluate_folders(
+            real, fake, names, None if count <= 0 else count, weights, device, batch_size
+        )
+        click.echo(f"{fake} against {real}:")
+    else:
+        raise click.UsageError("Give a RUN_DIR, or both --real DIR and --fake DIR.")
+    for line in summary_lines(document["metrics"]):
+        click.echo("  " + line)
+
+
+COMMANDS = [evaluate_command]

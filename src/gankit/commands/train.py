@@ -1,0 +1,74 @@
+"""`gankit train`: start a run, or resume one."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command(
+    "train", context_settings={"ignore_unknown_options": False, "allow_extra_args": False}
+)
+@click.argument("method", required=False)
+@click.argument("overrides", nargs=-1)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A YAML config.")
+@click.option("--data", help="A dataset name, NAME:LOCATION, or an image folder.")
+@click.option("--data-dir", help="Where downloadable datasets are looked for and stored.")
+@click.option("--name", help="The run's folder name (default: a time stamp).")
+@click.option("--out", help="The folder runs go in (default: runs).")
+@click.option("--steps", type=int, help="Generator steps to train for.")
+@click.option("--epochs", type=float, help="Passes over the data (instead of --steps).")
+@click.option("--device", help="auto, cpu, cuda, cuda:N or mps.")
+@click.option("--seed", type=int, help="Random seed.")
+@click.option("--resume", type=click.Path(exists=True), help="Continue this run (or checkpoint).")
+def train_command(
+    method: str | None,
+    overrides: tuple[str, ...],
+    config_file: str | None,
+    data: str | None,
+    data_dir: str | None,
+    name: str | None,
+    out: str | None,
+    steps: int | None,
+    epochs: float | None,
+    device: str | None,
+    seed: int | None,
+    resume: str | None,
+) -> None:
+    """Train METHOD; extra KEY.SUB=VALUE arguments override the config.
+
+    \b
+    gankit train dcgan --name demo --steps 500
+    gankit train gan --data ring8 loss=minimax train.n_critic=2
+    gankit train --resume runs/dcgan/demo
+    """
+    from gankit.train.launch import resolve_config, start
+    from gankit.train.launch import resume as resume_run
+
+    if method and "=" in method:  # `gankit train --config f.yaml a.b=c`: no method given
+        overrides, method = (method, *overrides), None
+    flags = {
+        "data.name": data,
+        "data.root": data_dir,
+        "name": name,
+        "out": out,
+        "train.steps": steps,
+        "train.epochs": epochs,
+        "device": device,
+        "seed": seed,
+    }
+    extra = [f"{key}={value}" for key, value in flags.items() if value is not None]
+    if steps is not None:
+        extra.append("train.epochs=null")
+    extra += list(overrides)
+    if resume:
+        if method or config_file or name or out:
+            raise click.UsageError(
+                "--resume continues a run as it was; drop METHOD, --config, --name and --out."
+            )
+        run = resume_run(resume, extra)
+    else:
+        run = start(resolve_config(method, config_file, extra))
+    click.echo(f"Run finished: {run.path}")
+
+
+COMMANDS = [train_command]
