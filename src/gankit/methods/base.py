@@ -115,6 +115,13 @@ class Method(ABC):
         finally:
             net.train(was_training)
 
+    def use_dataset(self, dataset: Any) -> None:
+        """Called once before training with the training dataset (its tensors, not its files).
+
+        For methods that need more than the batches, e.g. a labelled subset for semi-supervised
+        training. Sampling from a trained run never calls it.
+        """
+
     def fixed_inputs(self, count: int, generator: torch.Generator, dataset: Any = None) -> Any:
         """What every sample grid of a run is drawn from: by default ``count`` fixed latents.
 

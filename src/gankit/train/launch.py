@@ -61,6 +61,7 @@ def start(cfg: RunConfig) -> RunFolder:
         run.remove_if_empty()
         raise
     cfg = replace(cfg, name=name)
+    method.use_dataset(dataset)
     save_yaml(cfg, run.config_file)
     environment = describe_environment(device) | {"data": dataset.description}
     run.env_file.write_text(json.dumps(environment, indent=2) + "\n")
@@ -83,6 +84,7 @@ def resume(path: str | Path, overrides: list[str] = ()) -> RunFolder:
     seed_everything(cfg.seed, cfg.train.deterministic, device)
     dataset = build_dataset(cfg.data)
     method = METHODS.get(cfg.method)(cfg, dataset.spec, device)
+    method.use_dataset(dataset)
     trainer = Trainer(cfg, method, dataset, run)
     trainer.load_state_dict(state)
     if overrides:
