@@ -115,7 +115,7 @@ class Method(ABC):
         finally:
             net.train(was_training)
 
-    def use_dataset(self, dataset: Any) -> None:
+    def use_dataset(self, dataset: Any) -> None:  # noqa: B027  (most methods need nothing)
         """Called once before training with the training dataset (its tensors, not its files).
 
         For methods that need more than the batches, e.g. a labelled subset for semi-supervised
