@@ -90,3 +90,14 @@ def test_began_control_and_convergence_measure():
 def test_loss_options_are_checked():
     with pytest.raises(UnknownNameError, match="Did you mean 'gamma'"):
         build_loss("began", {"gamme": 0.3})
+
+
+def test_one_sided_label_smoothing():
+    loss = build_loss("nonsaturating", {"real_label": 0.9})
+    real, fake = torch.tensor([2.0]), torch.tensor([-1.0])
+    d = torch.sigmoid(real)
+    expected = -(0.9 * torch.log(d) + 0.1 * torch.log(1 - d)) - torch.log(1 - torch.sigmoid(fake))
+    assert loss.discriminator_loss(real, fake).item() == pytest.approx(expected.item(), rel=1e-5)
+    assert build_loss("nonsaturating").discriminator_loss(real, fake) < loss.discriminator_loss(
+        real, fake
+    )

@@ -46,13 +46,31 @@ class AdversarialLoss(ABC):
         """Restore what :meth:`state_dict` returned."""
 
 
-def _log_loss_discriminator(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-    # -[log D(x) + log(1 - D(G(z)))] with D = sigmoid(logit), written stably with softplus.
-    return F.softplus(-real).mean() + F.softplus(fake).mean()
+def _log_loss_discriminator(
+    real: torch.Tensor, fake: torch.Tensor, real_label: float = 1.0
+) -> torch.Tensor:
+    # -[t log D(x) + (1 - t) log(1 - D(x)) + log(1 - D(G(z)))] with D = sigmoid(logit), written
+    # stably with softplus; t = 1 unless one-sided label smoothing lowers it.
+    real_term = real_label * F.softplus(-real) + (1 - real_label) * F.softplus(real)
+    return real_term.mean() + F.softplus(fake).mean()
+
+
+class _LogLoss(AdversarialLoss):
+    """The log loss of D, with optional one-sided label smoothing of the real target.
+
+    Salimans et al. 2016, §3.4: replacing D's target 1 for real samples by e.g. 0.9
+    (``real_label``) keeps D from growing over-confident; fake targets stay 0 ("one-sided").
+    """
+
+    def __init__(self, real_label: float = 1.0) -> None:
+        self.real_label = real_label
+
+    def discriminator_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        return _log_loss_discriminator(real, fake, self.real_label)
 
 
 @LOSSES.register("minimax")
-class MinimaxLoss(AdversarialLoss):
+class MinimaxLoss(_LogLoss):
     """Minimax log loss: G minimises log(1 - D(G(z))) (Goodfellow et al. 2014, Eq. 1).
 
     The value function V(D, G) = E[log D(x)] + E[log(1 - D(G(z)))] of Eq. 1, exactly as in
@@ -60,23 +78,18 @@ class MinimaxLoss(AdversarialLoss):
     saturates; ``nonsaturating`` is the fix the same paper recommends.
     """
 
-    def discriminator_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-        return _log_loss_discriminator(real, fake)
-
     def generator_loss(self, fake: torch.Tensor) -> torch.Tensor:
         return -F.softplus(fake).mean()  # log(1 - sigmoid(f)) = -softplus(f)
 
 
 @LOSSES.register("nonsaturating")
-class NonSaturatingLoss(AdversarialLoss):
+class NonSaturatingLoss(_LogLoss):
     """Non-saturating log loss: G maximises log D(G(z)) (Goodfellow et al. 2014, §3).
 
     Same discriminator loss as ``minimax``; the generator minimises -log D(G(z)), which "provides
-    much stronger gradients early in learning" (§3) and has the same fixed point.
+    much stronger gradients early in learning" (§3) and has the same fixed point. This is the
+    "vanilla" GAN loss of pix2pix and CycleGAN.
     """
-
-    def discriminator_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-        return _log_loss_discriminator(real, fake)
 
     def generator_loss(self, fake: torch.Tensor) -> torch.Tensor:
         return F.softplus(-fake).mean()  # -log sigmoid(f) = softplus(-f)

@@ -14,13 +14,38 @@ from gankit.errors import DataError
 class DataSpec:
     """The shape of one sample, as a method needs it to build its networks.
 
-    ``kind`` is ``"image"`` (``shape`` is C, H, W; values in [-1, 1]) or ``"points"``
-    (``shape`` is D,; e.g. the toy 2-D mixtures).
+    ``kind`` is ``"image"`` (``shape`` is C, H, W; values in [-1, 1]), ``"points"`` (``shape``
+    is D,; e.g. the toy 2-D mixtures) or ``"paired"`` (image-to-image data: ``input_shape`` is
+    the input image's C, H, W, ``shape`` the target's, and ``targets`` how many valid targets
+    each input has).
     """
 
     kind: str
     shape: tuple[int, ...]
     num_classes: int | None = None
+    input_shape: tuple[int, ...] | None = None
+    targets: int = 1
+
+    def to_dict(self) -> dict:
+        """Plain values (lists for shapes), as checkpoints store them."""
+        return {
+            "kind": self.kind,
+            "shape": list(self.shape),
+            "num_classes": self.num_classes,
+            "input_shape": list(self.input_shape) if self.input_shape is not None else None,
+            "targets": self.targets,
+        }
+
+    @classmethod
+    def from_dict(cls, values: dict) -> DataSpec:
+        input_shape = values.get("input_shape")
+        return cls(
+            values["kind"],
+            tuple(values["shape"]),
+            values.get("num_classes"),
+            tuple(input_shape) if input_shape is not None else None,
+            values.get("targets", 1),
+        )
 
 
 class GanDataset(Dataset):
@@ -68,3 +93,42 @@ class TensorDataset(GanDataset):
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
         return self.samples[index], int(self.labels[index])
+
+
+class PairedTensorDataset(GanDataset):
+    """Image pairs in memory: inputs (N, C_a, H, W) and targets (N, k, C_b, H, W), k >= 1.
+
+    Items and batches are ``(input, targets)``; several targets per input (one photo, five
+    sketches) keep their own axis.
+    """
+
+    def __init__(self, inputs: torch.Tensor, targets: torch.Tensor, description: str = "") -> None:
+        if targets.dim() == 4:
+            targets = targets.unsqueeze(1)
+        if len(inputs) != len(targets) or inputs.shape[-2:] != targets.shape[-2:]:
+            raise DataError(
+                f"Inputs {tuple(inputs.shape)} and targets {tuple(targets.shape)} do not pair up: "
+                "they need the same count and image size."
+            )
+        self.inputs, self.targets = inputs.float().contiguous(), targets.float().contiguous()
+        self.spec = DataSpec(
+            "paired",
+            tuple(targets.shape[2:]),
+            input_shape=tuple(inputs.shape[1:]),
+            targets=targets.shape[1],
+        )
+        self.description = description
+
+    @property
+    def in_memory(self) -> bool:
+        return True
+
+    @property
+    def tensors(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.inputs, self.targets
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.inputs[index], self.targets[index]

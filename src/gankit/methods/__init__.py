@@ -7,6 +7,7 @@ from gankit.methods import (  # noqa: F401  (registers the methods)
     dragan,
     gan,
     lsgan,
+    pix2pix,
     sngan,
     wgan,
 )

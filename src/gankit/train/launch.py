@@ -100,9 +100,7 @@ def load_trained(
     _, checkpoint = _locate(path)
     state = load_checkpoint(checkpoint)
     cfg = from_dict(METHODS.get(state["method"]).config_class, state["config"])
-    spec = DataSpec(
-        state["spec"]["kind"], tuple(state["spec"]["shape"]), state["spec"]["num_classes"]
-    )
+    spec = DataSpec.from_dict(state["spec"])
     method = METHODS.get(cfg.method)(cfg, spec, pick_device(device))
     method.load_state_dict(state["method_state"], nets_only=True)
     net = method.nets[method.sampling_net]

@@ -29,7 +29,7 @@ def render_samples(
     nrow: int | None = None,
 ) -> np.ndarray | None:
     """Write ``samples`` to ``path`` as an image grid (returned) or a 2-D scatter plot."""
-    if spec.kind == "image":
+    if samples.dim() == 4:
         grid = make_grid(samples, nrow=nrow or math.ceil(math.sqrt(len(samples))))
         write_png(grid, path)
         return grid
@@ -46,7 +46,7 @@ class Snapshots:
     def __init__(self, cfg: RunConfig, method: Method, dataset: Any) -> None:
         self.method = method
         self.mixture = getattr(dataset, "mixture", None)
-        count = cfg.train.num_samples if method.spec.kind == "image" else PROTOCOL_NUM_SAMPLES
+        count = PROTOCOL_NUM_SAMPLES if method.spec.kind == "points" else cfg.train.num_samples
         # A private RNG: drawing the fixed inputs must not move the training RNG streams.
         generator = torch.Generator().manual_seed(cfg.seed + 1)
         self.inputs = method.fixed_inputs(count, generator, dataset)

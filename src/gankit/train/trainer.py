@@ -114,11 +114,7 @@ class Trainer:
             "step": self.step,
             "method": self.cfg.method,
             "config": to_dict(self.cfg),
-            "spec": {
-                "kind": self.method.spec.kind,
-                "shape": list(self.method.spec.shape),
-                "num_classes": self.method.spec.num_classes,
-            },
+            "spec": self.method.spec.to_dict(),
             "method_state": self.method.state_dict(),
             "schedulers": {k: v.state_dict() for k, v in self.schedulers.items()},
             "ema": self.ema.state_dict() if self.ema else None,

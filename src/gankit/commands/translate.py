@@ -1,0 +1,42 @@
+"""`gankit translate`: translate image files with a trained image-to-image run."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("translate")
+@click.argument("run_dir", type=click.Path(exists=True))
+@click.option(
+    "--input",
+    "source",
+    required=True,
+    type=click.Path(exists=True),
+    help="An image or a folder of images.",
+)
+@click.option(
+    "--output",
+    "destination",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the results (same file names, as PNG).",
+)
+@click.option(
+    "--direction", type=click.Choice(["AtoB", "BtoA"]), help="Default: the run's own direction."
+)
+@click.option("--device", default="cpu", show_default=True)
+@click.option("--batch-size", type=int, default=8, show_default=True)
+def translate_command(
+    run_dir: str, source: str, destination: str, direction: str | None, device: str, batch_size: int
+) -> None:
+    """Translate --input (a file or a folder) with RUN_DIR's generator into --output.
+
+    Each image is resized to the model's size, translated and resized back to its own size.
+    """
+    from gankit.translation import translate_files
+
+    written = translate_files(run_dir, source, destination, direction, device, batch_size)
+    click.echo(f"Translated {len(written)} images into {destination}")
+
+
+COMMANDS = [translate_command]

@@ -1,0 +1,83 @@
+"""Translating image files with a trained image-to-image run (``gankit translate``).
+
+Every image is converted to the model's channels, resized (bilinear, antialiased when shrinking)
+to the model's square size, translated, and resized back to its own size, so any input size
+works; the output keeps the input's relative path and file name (saved as PNG). Resizing rather
+than tiling keeps the whole image in view of the generator, as in training, at the cost of
+detail for inputs much larger than the model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from gankit.data.folder import IMAGE_EXTENSIONS, list_image_files
+from gankit.data.transforms import convert_channels, pixels_to_tensor, resize_images
+from gankit.errors import ConfigError, DataError
+from gankit.train.launch import load_trained
+
+
+def translate_files(
+    run_dir: str | Path,
+    source: str | Path,
+    destination: str | Path,
+    direction: str | None = None,
+    device: str = "cpu",
+    batch_size: int = 8,
+) -> list[Path]:
+    """Translate the image ``source`` (a file or a folder, read recursively) into ``destination``."""
+    method, _, net = load_trained(run_dir, device=device)
+    if not hasattr(method, "translate"):
+        raise ConfigError(
+            f"{run_dir} is a {method.cfg.method} run, which generates rather than translates "
+            "images; use `gankit sample` for it."
+        )
+    source, destination = Path(source).expanduser(), Path(destination).expanduser()
+    if source.is_file():
+        if source.suffix.lower() not in IMAGE_EXTENSIONS:
+            raise DataError(f"{source} is not an image ({', '.join(IMAGE_EXTENSIONS)}).")
+        files, root = [source], source.parent
+    elif source.is_dir():
+        files, root = list_image_files(source), source
+        if not files:
+            raise DataError(f"{source} holds no images to translate.")
+    else:
+        raise DataError(f"{source} does not exist.")
+    (channels, height, _), _ = method.translation_shapes(direction)
+    written = []
+    for start in range(0, len(files), batch_size):
+        chunk = files[start : start + batch_size]
+        originals = [_read(path) for path in chunk]
+        batch = torch.cat(
+            [resize_images(convert_channels(image, channels), height) for image in originals]
+        )
+        outputs = method.translate(batch, direction, net)
+        for path, original, output in zip(chunk, originals, outputs):
+            restored = F.interpolate(
+                output[None], size=original.shape[-2:], mode="bilinear", align_corners=False
+            )[0]
+            out = destination / path.relative_to(root).with_suffix(".png")
+            _write(restored, out)
+            written.append(out)
+    return written
+
+
+def _read(path: Path) -> torch.Tensor:
+    try:
+        with Image.open(path) as image:
+            pixels = np.asarray(image.convert("RGB")).transpose(2, 0, 1)
+    except OSError as exc:
+        raise DataError(f"Cannot read the image {path}: {exc}.") from None
+    return pixels_to_tensor(pixels[None])
+
+
+def _write(image: torch.Tensor, path: Path) -> None:
+    pixels = ((image.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    array = pixels[0].numpy() if pixels.shape[0] == 1 else pixels.permute(1, 2, 0).numpy()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(array).save(path)
