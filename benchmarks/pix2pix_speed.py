@@ -1,0 +1,148 @@
+"""pix2pix training speed: gankit's trainer against a plain loop, same nets and data.
+
+U-Net generator + 70x70 PatchGAN at 256x256, batch 16, on synthetic in-memory pairs. The plain
+loop follows the official implementation's ``Pix2PixModel.optimize_parameters``: G forward, D
+on the detached fake and on the real pair (BCE-with-logits, halved), D step; then D on the fake
+pair with D's gradients off, GAN + 100 * L1, G step. gankit's figure comes from its own step
+clock (``time`` in metrics.jsonl), so start-up and the sample grids are not counted.
+
+    python benchmarks/pix2pix_speed.py --device cpu --steps 3 --warmup 1
+    python benchmarks/pix2pix_speed.py --device cuda --steps 50 --amp bf16 --channels-last --compile
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import tempfile
+import time
+
+import torch
+from torch import nn
+
+from gankit.data import PairedTensorDataset
+from gankit.methods import METHODS
+from gankit.nets.patchgan import build_patch_discriminator
+from gankit.nets.translation import build_translator
+from gankit.train.environment import pick_device, seed_everything
+from gankit.train.launch import resolve_config
+from gankit.train.run_folder import RunFolder
+from gankit.train.trainer import Trainer
+
+
+def synthetic_pairs(count: int, size: int) -> PairedTensorDataset:
+    generator = torch.Generator().manual_seed(0)
+    inputs = torch.rand((count, 3, size, size), generator=generator) * 2 - 1
+    targets = torch.rand((count, 3, size, size), generator=generator) * 2 - 1
+    return PairedTensorDataset(inputs, targets)
+
+
+def gankit_images_per_second(args: argparse.Namespace, data: PairedTensorDataset) -> float:
+    overrides = [
+        f"data.batch_size={args.batch}",
+        f"train.steps={args.warmup + args.steps}",
+        f"train.log_every={args.warmup}" if args.warmup else "train.log_every=1",
+        "train.sample_every=1000000",
+        "train.checkpoint_every=1000000",
+        "train.tensorboard=false",
+        "train.progress=false",
+        f"train.amp={args.amp}",
+        f"train.channels_last={str(args.channels_last).lower()}",
+        f"train.compile={str(args.compile).lower()}",
+        "train.num_samples=1",
+        f"device={args.device}",
+    ]
+    cfg = resolve_config("pix2pix", None, overrides)
+    device = pick_device(cfg.device)
+    seed_everything(0, False, device)
+    method = METHODS.get("pix2pix")(cfg, data.spec, device)
+    with tempfile.TemporaryDirectory() as out:
+        run, _ = RunFolder.create(out, "pix2pix", "bench")
+        Trainer(cfg, method, data, run).fit()
+        times = {r["step"]: r["time"] for r in map(json.loads, run.metrics_file.open())}
+    start = times.get(args.warmup, 0.0)
+    return args.steps * args.batch / (times[args.warmup + args.steps] - start)
+
+
+def plain_images_per_second(args: argparse.Namespace, data: PairedTensorDataset) -> float:
+    """The official implementation's optimisation step, with gankit's nets."""
+    device = pick_device(args.device)
+    torch.manual_seed(0)
+    G = build_translator("unet", 3, 3, args.size, {}).to(device)
+    D = build_patch_discriminator("patch", 6, args.size, {}).to(device)
+    optimizer_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    optimizer_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    criterion, l1 = nn.BCEWithLogitsLoss(), nn.L1Loss()
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(data.inputs, data.targets[:, 0]),
+        batch_size=args.batch,
+        shuffle=True,
+        drop_last=True,
+    )
+
+    def batches():
+        while True:
+            yield from loader
+
+    stream = batches()
+    started = 0.0
+    for step in range(args.warmup + args.steps):
+        if step == args.warmup:
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            started = time.perf_counter()
+        real_a, real_b = (t.to(device) for t in next(stream))
+        fake_b = G(real_a)
+        for p in D.parameters():
+            p.requires_grad = True
+        optimizer_d.zero_grad()
+        pred_fake = D(torch.cat((real_a, fake_b), 1).detach())
+        pred_real = D(torch.cat((real_a, real_b), 1))
+        loss_d = 0.5 * (
+            criterion(pred_fake, torch.zeros_like(pred_fake))
+            + criterion(pred_real, torch.ones_like(pred_real))
+        )
+        loss_d.backward()
+        optimizer_d.step()
+        for p in D.parameters():
+            p.requires_grad = False
+        optimizer_g.zero_grad()
+        pred_fake = D(torch.cat((real_a, fake_b), 1))
+        loss_g = criterion(pred_fake, torch.ones_like(pred_fake)) + 100.0 * l1(fake_b, real_b)
+        loss_g.backward()
+        optimizer_g.step()
+    loss_g.item()
+    return args.steps * args.batch / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--amp", default="none", choices=["none", "bf16", "fp16"])
+    parser.add_argument("--channels-last", action="store_true")
+    parser.add_argument("--compile", action="store_true")
+    parser.add_argument("--repeats", type=int, default=1)
+    args = parser.parse_args()
+    data = synthetic_pairs(args.batch * 4, args.size)
+    plain, ours = [], []
+    for _ in range(args.repeats):
+        plain.append(plain_images_per_second(args, data))
+        ours.append(gankit_images_per_second(args, data))
+    device = pick_device(args.device)
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.machine()
+    print(
+        f"device: {device} ({name}), torch {torch.__version__}, threads {torch.get_num_threads()}"
+    )
+    print(f"options: amp={args.amp} channels_last={args.channels_last} compile={args.compile}")
+    print(f"plain loop : {max(plain):8.2f} img/s  (runs: {', '.join(f'{v:.2f}' for v in plain)})")
+    print(f"gankit     : {max(ours):8.2f} img/s  (runs: {', '.join(f'{v:.2f}' for v in ours)})")
+    print(f"ratio gankit/plain: {max(ours) / max(plain):.3f}")
+
+
+if __name__ == "__main__":
+    main()
