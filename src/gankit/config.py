@@ -16,7 +16,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import yaml
 
@@ -70,7 +70,7 @@ class TrainConfig:
     epochs: float | None = None  # when set, overrides steps
     n_critic: int = 1  # discriminator steps per generator step
     lr_decay: str = "none"  # none | linear (to zero at the last step)
-    lr_decay_start: int = 0  # step at which linear decay begins
+    lr_decay_start: float = 0  # step where linear decay begins; below 1, a fraction of the run
     grad_clip: float | None = None  # max gradient norm per optimizer
     ema: EMAConfig = field(default_factory=EMAConfig)
     amp: str = "none"  # none | bf16 | fp16 (CUDA only)
@@ -112,10 +112,19 @@ class RunConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
 
+    # Fields that pick a piece by name, each with the option fields belonging to that piece:
+    # the default options are for the default piece, and are dropped when another is picked.
+    option_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
+
     @classmethod
     def defaults(cls, explicit: dict[str, Any]) -> dict[str, Any]:
         """The default values under what a file and overrides set (``explicit``), as a dict."""
-        return to_dict(cls())
+        values = to_dict(cls())
+        for selector, options in cls.option_fields.items():
+            if selector in explicit and explicit[selector] != values[selector]:
+                for name in options:
+                    values[name] = {}
+        return values
 
 
 # ----------------------------------------------------------------------------- conversion

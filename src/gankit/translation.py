@@ -29,8 +29,13 @@ def translate_files(
     direction: str | None = None,
     device: str = "cpu",
     batch_size: int = 8,
+    target: int | None = None,
 ) -> list[Path]:
-    """Translate the image ``source`` (a file or a folder, read recursively) into ``destination``."""
+    """Translate the image ``source`` (a file or a folder, read recursively) into ``destination``.
+
+    ``direction`` (AtoB or BtoA) picks the generator of a two-way model (cyclegan); ``target``
+    the domain a multi-domain model (stargan) translates into.
+    """
     method, _, net = load_trained(run_dir, device=device)
     if not hasattr(method, "translate"):
         raise ConfigError(
@@ -56,7 +61,7 @@ def translate_files(
         batch = torch.cat(
             [resize_images(convert_channels(image, channels), height) for image in originals]
         )
-        outputs = method.translate(batch, direction, net)
+        outputs = method.translate(batch, direction, net, target)
         for path, original, output in zip(chunk, originals, outputs):
             restored = F.interpolate(
                 output[None], size=original.shape[-2:], mode="bilinear", align_corners=False

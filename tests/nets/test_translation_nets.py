@@ -5,9 +5,11 @@ from gankit.errors import ConfigError
 from gankit.nets.patchgan import build_patch_discriminator, receptive_field
 from gankit.nets.translation import TRANSLATORS, build_translator
 
+SIZES = {"digits": (28, 32)}  # the small digit nets make digit-sized images only
+CASES = [(name, size) for name in TRANSLATORS.names() for size in SIZES.get(name, (32, 64))]
 
-@pytest.mark.parametrize("name", TRANSLATORS.names())
-@pytest.mark.parametrize("size", [32, 64])
+
+@pytest.mark.parametrize(("name", "size"), CASES)
 def test_every_generator_keeps_the_image_size(name, size):
     G = build_translator(name, 1, 3, size, {"width": 8, "norm": "instance"})
     out = G(torch.rand(2, 1, size, size) * 2 - 1)

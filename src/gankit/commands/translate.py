@@ -24,10 +24,17 @@ import click
 @click.option(
     "--direction", type=click.Choice(["AtoB", "BtoA"]), help="Default: the run's own direction."
 )
+@click.option("--target-domain", type=int, help="The domain index to translate into (stargan).")
 @click.option("--device", default="cpu", show_default=True)
 @click.option("--batch-size", type=int, default=8, show_default=True)
 def translate_command(
-    run_dir: str, source: str, destination: str, direction: str | None, device: str, batch_size: int
+    run_dir: str,
+    source: str,
+    destination: str,
+    direction: str | None,
+    target_domain: int | None,
+    device: str,
+    batch_size: int,
 ) -> None:
     """Translate --input (a file or a folder) with RUN_DIR's generator into --output.
 
@@ -35,7 +42,9 @@ def translate_command(
     """
     from gankit.translation import translate_files
 
-    written = translate_files(run_dir, source, destination, direction, device, batch_size)
+    written = translate_files(
+        run_dir, source, destination, direction, device, batch_size, target_domain
+    )
     click.echo(f"Translated {len(written)} images into {destination}")
 
 

@@ -1,7 +1,7 @@
 """Datasets by name: ``build_dataset(cfg.data)`` gives a GanDataset of (x, label) pairs.
 
 Importing this package registers every built-in dataset (digits, ring8, grid25, mnist,
-fashion-mnist, usps, cifar10, folder; and the image pairs paired, paired-dirs, photos). Heavy imports (scikit-learn, PIL, urllib) happen inside the builders.
+fashion-mnist, usps, cifar10, folder; and the image pairs paired, paired-dirs, photos; the domains unpaired, multidomain). Heavy imports (scikit-learn, PIL, urllib) happen inside the builders.
 """
 
 from gankit.data import (  # noqa: F401  (each registers its datasets)
@@ -12,6 +12,7 @@ from gankit.data import (  # noqa: F401  (each registers its datasets)
     paired,
     photos,
     toy2d,
+    unpaired,
     usps,
 )
 from gankit.data.base import DataSpec, GanDataset, PairedTensorDataset, TensorDataset

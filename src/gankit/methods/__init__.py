@@ -3,12 +3,14 @@
 from gankit.methods import (  # noqa: F401  (registers the methods)
     banach_wgan,
     began,
+    cyclegan,
     dcgan,
     dragan,
     gan,
     lsgan,
     pix2pix,
     sngan,
+    stargan,
     wgan,
 )
 from gankit.methods.base import Method

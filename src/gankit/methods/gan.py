@@ -60,13 +60,7 @@ class GanConfig(RunConfig):
     data: DataConfig = field(default_factory=lambda: DataConfig(batch_size=64))
     train: TrainConfig = field(default_factory=lambda: TrainConfig(steps=5000))
 
-    @classmethod
-    def defaults(cls, explicit: dict[str, Any]) -> dict[str, Any]:
-        """A recipe's net options belong to its own nets: with other ``nets`` they are dropped."""
-        values = super().defaults(explicit)
-        if explicit.get("nets", values["nets"]) != values["nets"]:
-            values["generator"], values["discriminator"] = {}, {}
-        return values
+    option_fields = {"nets": ("generator", "discriminator")}
 
 
 @METHODS.register("gan")

@@ -45,6 +45,10 @@ class Pix2PixConfig(RunConfig):
     generator_options: dict[str, Any] = field(default_factory=dict)
     discriminator: str = "patch"  # patch (receptive_field 1, 16, 70, 286) | global
     discriminator_options: dict[str, Any] = field(default_factory=lambda: {"receptive_field": 70})
+    option_fields = {
+        "generator": ("generator_options",),
+        "discriminator": ("discriminator_options",),
+    }
     norm: str = "batch"  # batch | instance, for G and D
     loss: str = "vanilla"  # vanilla (the log loss) | least_squares (LSGAN) | any registered loss
     lambda_l1: float = 100.0
@@ -222,10 +226,16 @@ class Pix2Pix(Method):
         return (self.source_channels, *size), (self.target_channels, *size)
 
     def translate(
-        self, images: torch.Tensor, direction: str | None = None, net: nn.Module | None = None
+        self,
+        images: torch.Tensor,
+        direction: str | None = None,
+        net: nn.Module | None = None,
+        target: int | None = None,
     ) -> torch.Tensor:
         """Translate images of the model's size; ``direction`` must be the one trained."""
         self._check_direction(direction)
+        if target is not None:
+            raise ConfigError("--target-domain is for stargan runs; pix2pix has one target domain.")
         return self.generate(images, net)
 
     def _check_direction(self, direction: str | None) -> None:

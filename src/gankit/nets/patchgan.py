@@ -136,6 +136,36 @@ class GlobalDiscriminator(nn.Module):
         return self.net(x)
 
 
+@PATCH_DISCRIMINATORS.register("digits")
+class DigitsDiscriminator(nn.Module):
+    """The small digit discriminator of Kasmi & Thimonier 2020 (§2.3): three 5x5 stride-2
+    convolutions (padding 2), then a 4x4 stride-1 convolution to one score; BatchNorm and ReLU
+    between. 28 or 32 px images give a single score."""
+
+    output_kind = "score"
+
+    def __init__(
+        self, in_channels: int, image_size: int, width: int = 64, norm: str = "batch"
+    ) -> None:
+        super().__init__()
+        if image_size not in (28, 32):
+            raise ConfigError(
+                f"The digits discriminator judges 28 or 32 px images, got {image_size}."
+            )
+        layers: list[nn.Module] = []
+        channels = in_channels
+        for i in range(3):
+            out = width * 2**i
+            layers += [nn.Conv2d(channels, out, 5, 2, 2), norm_layer(norm, out), nn.ReLU()]
+            channels = out
+        layers.append(nn.Conv2d(channels, 1, 4, 1, 0))
+        self.net = nn.Sequential(*layers)
+        self.receptive_field = image_size
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
 def build_patch_discriminator(
     name: str, in_channels: int, image_size: int, options: dict
 ) -> nn.Module:

@@ -254,6 +254,46 @@ class ResNetTranslator(nn.Module):
         return self.net(x)
 
 
+@TRANSLATORS.register("digits")
+class DigitsTranslator(nn.Module):
+    """The small digit translator of Kasmi & Thimonier 2020 (§2.3), for MNIST <-> USPS.
+
+    Two 5x5 stride-2 convolutions (padding 2), a residual 3x3 block, then two 5x5 stride-2
+    transposed convolutions (padding 3, then none; output padding 1 brings 7 -> 12 -> 28 and
+    8 -> 14 -> 32), with BatchNorm and ReLU throughout and tanh at the end.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        image_size: int,
+        width: int = 64,
+        norm: str = "batch",
+    ) -> None:
+        super().__init__()
+        if image_size not in (28, 32):
+            raise ConfigError(f"The digits translator makes 28 or 32 px images, got {image_size}.")
+        self.down = nn.Sequential(
+            nn.Conv2d(in_channels, width, 5, 2, 2), norm_layer(norm, width), nn.ReLU(),
+            nn.Conv2d(width, width * 2, 5, 2, 2), norm_layer(norm, width * 2), nn.ReLU(),
+        )  # fmt: skip
+        self.residual = nn.Sequential(
+            nn.Conv2d(width * 2, width * 2, 3, 1, 1), norm_layer(norm, width * 2), nn.ReLU()
+        )
+        self.up = nn.Sequential(
+            nn.ConvTranspose2d(width * 2, width, 5, 2, 3, output_padding=1),
+            norm_layer(norm, width),
+            nn.ReLU(),
+            nn.ConvTranspose2d(width, out_channels, 5, 2, 0, output_padding=1),
+            nn.Tanh(),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.down(x)
+        return self.up(h + self.residual(h))
+
+
 def init_translation_weights(module: nn.Module) -> None:
     """N(0, 0.02) weights and zero biases, norm scales N(1, 0.02): the pix2pix/CycleGAN init."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):

@@ -45,12 +45,12 @@ def build_scheduler(
     """Constant learning rate, or constant until ``lr_decay_start`` then linear to zero.
 
     The linear decay is CycleGAN's (Zhu et al. 2017, §4: "keep the same learning rate for the
-    first 100 epochs and linearly decay the rate to zero over the next 100 epochs"). The
-    scheduler steps once per generator step.
+    first 100 epochs and linearly decay the rate to zero over the next 100 epochs", i.e.
+    ``lr_decay_start=0.5``). The scheduler steps once per generator step.
     """
     if cfg.lr_decay not in LR_DECAYS:
         raise UnknownNameError("learning-rate decay", cfg.lr_decay, LR_DECAYS)
-    start = cfg.lr_decay_start
+    start = decay_start(cfg.lr_decay_start, total_steps)
     if cfg.lr_decay == "linear" and not 0 <= start < total_steps:
         raise ConfigError(
             f"train.lr_decay_start={start} must be below the run's {total_steps} steps."
@@ -62,3 +62,8 @@ def build_scheduler(
         return max(0.0, 1.0 - (step - start) / (total_steps - start))
 
     return LambdaLR(optimizer, factor)
+
+
+def decay_start(value: float, total_steps: int) -> int:
+    """``lr_decay_start`` in steps: a value below 1 is a fraction of the run's steps."""
+    return round(value * total_steps) if 0 < value < 1 else int(value)
