@@ -32,6 +32,7 @@ class DataConfig:
     name: str = "digits"  # a registered dataset, ``folder:PATH``, or a folder path
     root: str | None = None  # where downloadable datasets live (else $GANKIT_DATA, ~/.cache/gankit)
     split: str = "train"
+    val_split: str = "val"  # the held-out split train.validate_every scores
     image_size: int | None = None  # None keeps the dataset's own size
     channels: int | None = None  # None keeps the dataset's own channels; 1 or 3 converts
     batch_size: int = 64
@@ -77,6 +78,10 @@ class TrainConfig:
     channels_last: bool = False
     compile: bool = False
     deterministic: bool = False  # repeatable CUDA kernels (slower); CPU runs always repeat
+    sync_batchnorm: bool = False  # under torchrun on GPUs: BatchNorm statistics over all processes
+    find_unused_parameters: bool = False  # under torchrun: for nets with weights a loss skips
+    validate_every: int = 0  # steps between validations (method.validate); 0 = never
+    patience: int = 0  # validations without improvement before stopping early; 0 = never stop
     log_every: int = 10
     sample_every: int = 200
     checkpoint_every: int = 500

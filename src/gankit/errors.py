@@ -60,6 +60,10 @@ class TrainingDiverged(GankitError):
     """A loss became NaN or infinite; the last good checkpoint is kept."""
 
 
+class DistributedError(GankitError):
+    """A multi-process (torchrun) run that is set up wrongly, or whose processes disagree."""
+
+
 def suggest(name: str, valid: Iterable[str]) -> str | None:
     """The valid name closest to ``name``, if any is close enough to be a likely typo."""
     matches = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.6)

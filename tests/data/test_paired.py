@@ -43,6 +43,14 @@ def test_several_targets_per_input(tmp_path):
     assert values[0] < values[1] < values[2]  # name_1 .. name_3 in order
 
 
+def test_paired_dirs_without_split_folders_holds_training_pairs_only(tmp_path):
+    save(tmp_path / "A" / "x.png", 8, 8)
+    save(tmp_path / "B" / "x.png", 8, 8)
+    assert len(build_dataset(DataConfig(name=f"paired-dirs:{tmp_path}", image_size=8))) == 1
+    with pytest.raises(DataError, match="no val/ folder.*training pairs"):
+        build_dataset(DataConfig(name=f"paired-dirs:{tmp_path}", split="val"))
+
+
 def test_paired_dirs_errors_name_the_file(tmp_path):
     save(tmp_path / "A" / "x.png", 8, 8)
     save(tmp_path / "A" / "y.png", 8, 8)

@@ -1,6 +1,8 @@
-"""`gankit train`: start a run, or resume one."""
+"""`gankit train`: start a run, or resume one (under torchrun, on several processes)."""
 
 from __future__ import annotations
+
+import os
 
 import click
 
@@ -40,6 +42,7 @@ def train_command(
     gankit train dcgan --name demo --steps 500
     gankit train gan --data ring8 loss=minimax train.n_critic=2
     gankit train --resume runs/dcgan/demo
+    torchrun --nproc_per_node=4 -m gankit train dcgan --name ddp
     """
     from gankit.train.launch import resolve_config, start
     from gankit.train.launch import resume as resume_run
@@ -68,7 +71,8 @@ def train_command(
         run = resume_run(resume, extra)
     else:
         run = start(resolve_config(method, config_file, extra))
-    click.echo(f"Run finished: {run.path}")
+    if os.environ.get("RANK", "0") == "0":  # torchrun's other processes keep quiet
+        click.echo(f"Run finished: {run.path}")
 
 
 COMMANDS = [train_command]

@@ -2,8 +2,8 @@
 
 - ``paired:PATH``: pix2pix's layout, ``PATH/train``, ``PATH/val``, ``PATH/test`` holding
   side-by-side A|B images (Isola et al. 2017's facades, maps, ... files).
-- ``paired-dirs:PATH``: separate ``A/`` and ``B/`` folders (in ``PATH/<split>/`` or directly in
-  ``PATH``) matched by file name. Several targets for one input are ``name_1.png`` ...
+- ``paired-dirs:PATH``: separate ``A/`` and ``B/`` folders (in ``PATH/<split>/``, or directly in
+  ``PATH`` for training pairs only) matched by file name. Several targets for one input are ``name_1.png`` ...
   ``name_k.png`` in ``B/`` beside ``name.png`` in ``A/``; every input needs the same k.
 
 Images are read into memory, resized (shorter side) and centre-cropped to ``data.image_size``
@@ -93,6 +93,12 @@ def paired_dirs_dataset(cfg: DataConfig, location: str | None = None) -> PairedT
         raise DataError("Name the folder: data.name=paired-dirs:PATH (with A/ and B/ inside).")
     check_image_options(f"paired-dirs:{location}", cfg.image_size, cfg.channels)
     root = _split_folder(Path(location), cfg.split, "paired-dirs")
+    if cfg.split != "train" and root == Path(location).expanduser():  # no PATH/<split>/
+        raise DataError(
+            f"paired-dirs:{location} has no {cfg.split}/ folder: the A/ and B/ directly inside "
+            f"it are training pairs. Put held-out pairs in {root / cfg.split / 'A'} and "
+            f"{root / cfg.split / 'B'}."
+        )
     a_files = {p.stem: p for p in list_image_files(root / "A")} if (root / "A").is_dir() else {}
     if not a_files:
         raise DataError(f"{root / 'A'} holds no images; paired-dirs:PATH needs A/ and B/ folders.")

@@ -259,6 +259,11 @@ class Pix2Pix(Method):
         rows = [_as_rgb(sources.cpu()), _as_rgb(outputs), _as_rgb(targets[:, 0].cpu())]
         return torch.stack(rows, dim=1).flatten(0, 1), 3
 
+    def validate(self, dataset: Any) -> dict[str, float]:
+        """The score of ``train.validate_every`` and of early stopping (``train.patience``):
+        ``{"l1": validation_l1}``, lower is better."""
+        return {"l1": self.validation_l1(dataset)}
+
     def validation_l1(self, dataset: Any, batch_size: int = 16) -> float:
         """Mean L1 (closest target) of the translated validation inputs: the early-stopping score."""
         inputs, targets = dataset.tensors

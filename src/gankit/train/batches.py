@@ -4,6 +4,11 @@ Each epoch visits the dataset in a permutation drawn from ``(seed, epoch)`` alon
 stream's position is two integers (epoch, batch within the epoch) and a resumed run sees exactly
 the batches the uninterrupted run would have seen. In-memory datasets are sliced directly (on the
 training device); datasets read from disk go through a DataLoader with workers.
+
+The permutation comes from PyTorch's DistributedSampler: with several processes (torchrun) every
+rank draws the same permutation and takes its own slice of it (padded by repetition to an equal
+length), so the ranks see disjoint shards and reach the end of an epoch at the same step. With
+one process the slice is the whole permutation.
 """
 
 from __future__ import annotations
@@ -11,17 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import torch
-from torch.utils.data import DataLoader, Sampler
+from torch.utils.data import DataLoader, DistributedSampler, Sampler
 
 from gankit.data.base import GanDataset
 from gankit.errors import DataError
 
 Batch = tuple[torch.Tensor, torch.Tensor]
-
-
-def epoch_permutation(size: int, seed: int, epoch: int) -> torch.Tensor:
-    generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
-    return torch.randperm(size, generator=generator)
 
 
 class _EpochBatches(Sampler[list[int]]):
@@ -48,11 +48,18 @@ class BatchStream:
         seed: int,
         device: torch.device,
         num_workers: int = 0,
+        rank: int = 0,
+        world_size: int = 1,
     ) -> None:
-        if len(dataset) < batch_size:
+        # Epoch e of seed s is shuffled by generator seed s * 1_000_003 + e: nearby seeds never meet.
+        self.sampler = DistributedSampler(
+            dataset, num_replicas=world_size, rank=rank, shuffle=True, seed=seed * 1_000_003
+        )
+        if self.sampler.num_samples < batch_size:
+            share = f", {self.sampler.num_samples} per process," if world_size > 1 else ""
             raise DataError(
-                f"The dataset has {len(dataset)} samples, fewer than one batch of {batch_size}. "
-                f"Lower data.batch_size or add data."
+                f"The dataset has {len(dataset)} samples{share} fewer than one batch of "
+                f"{batch_size}. Lower data.batch_size or add data."
             )
         self.dataset, self.batch_size, self.seed = dataset, batch_size, seed
         self.device, self.num_workers = torch.device(device), num_workers
@@ -65,7 +72,7 @@ class BatchStream:
 
     @property
     def batches_per_epoch(self) -> int:
-        return len(self.dataset) // self.batch_size
+        return self.sampler.num_samples // self.batch_size
 
     def __iter__(self) -> BatchStream:
         return self
@@ -85,7 +92,8 @@ class BatchStream:
         return batch
 
     def _epoch_iterator(self) -> Iterator[Batch]:
-        order = epoch_permutation(len(self.dataset), self.seed, self.epoch)
+        self.sampler.set_epoch(self.epoch)
+        order = torch.tensor(list(self.sampler))
         if self.dataset.in_memory:
             return self._slices(order)
         loader = DataLoader(

@@ -19,10 +19,13 @@ from gankit.config import (
 from gankit.data import DataSpec, build_dataset
 from gankit.errors import CheckpointError, ConfigError
 from gankit.methods import METHODS, Method
+from gankit.train import distributed
 from gankit.train.checkpoint import load_checkpoint
+from gankit.train.distributed import rank_seed
 from gankit.train.environment import describe_environment, pick_device, seed_everything
 from gankit.train.run_folder import RunFolder
 from gankit.train.trainer import Trainer
+from gankit.train.validation import validation_dataset
 
 
 def resolve_config(
@@ -50,22 +53,31 @@ def resolve_config(
 
 
 def start(cfg: RunConfig) -> RunFolder:
-    """Train a new run of ``cfg``; returns its folder."""
-    device = pick_device(cfg.device)
-    seed_everything(cfg.seed, cfg.train.deterministic, device)
-    run, name = RunFolder.create(cfg.out, cfg.method, cfg.name)
-    try:
-        dataset = build_dataset(cfg.data)
-        method = METHODS.get(cfg.method)(cfg, dataset.spec, device)
-    except BaseException:
-        run.remove_if_empty()
-        raise
-    cfg = replace(cfg, name=name)
-    method.use_dataset(dataset)
-    save_yaml(cfg, run.config_file)
-    environment = describe_environment(device) | {"data": dataset.description}
-    run.env_file.write_text(json.dumps(environment, indent=2) + "\n")
-    Trainer(cfg, method, dataset, run).fit()
+    """Train a new run of ``cfg``; returns its folder. Under torchrun, every process calls it."""
+    with distributed.session() as session:
+        device = session.device(cfg.device)
+        seed_everything(cfg.seed, cfg.train.deterministic, device)
+        run, name = session.on_main(lambda: RunFolder.create(cfg.out, cfg.method, cfg.name))
+        try:
+            dataset = session.main_first(lambda: build_dataset(cfg.data))
+            method = METHODS.get(cfg.method)(cfg, dataset.spec, device)
+            validation = session.main_only(lambda: validation_dataset(cfg, method))
+        except BaseException:
+            if session.is_main:
+                run.remove_if_empty()
+            raise
+        cfg = replace(cfg, name=name)
+        method.use_dataset(dataset)
+        environment = (
+            describe_environment(device) | {"data": dataset.description} | session.describe()
+        )
+        if session.is_main:
+            save_yaml(cfg, run.config_file)
+            run.env_file.write_text(json.dumps(environment, indent=2) + "\n")
+        trainer = Trainer(cfg, method, dataset, run, session, validation)
+        if session.rank > 0:  # its own noise; rank 0 draws what a one-process run would
+            seed_everything(rank_seed(cfg.seed, session.rank), cfg.train.deterministic, device)
+        trainer.fit()
     return run
 
 
@@ -73,24 +85,31 @@ def resume(path: str | Path, overrides: list[str] = ()) -> RunFolder:
     """Continue a stopped or killed run from its last checkpoint (or the checkpoint given).
 
     Overrides may change the run, e.g. ``train.steps=20000`` to train longer; the run's
-    config.yaml is updated to match.
+    config.yaml is updated to match. Under torchrun, rank 0 reads the checkpoint and hands it to
+    the other processes.
     """
-    run, checkpoint = _locate(path)
-    state = load_checkpoint(checkpoint)
-    data = apply_overrides(state["config"], list(overrides))
-    config_class = METHODS.get(state["method"]).config_class
-    cfg = from_dict(config_class, data)
-    device = pick_device(cfg.device)
-    seed_everything(cfg.seed, cfg.train.deterministic, device)
-    dataset = build_dataset(cfg.data)
-    method = METHODS.get(cfg.method)(cfg, dataset.spec, device)
-    method.use_dataset(dataset)
-    trainer = Trainer(cfg, method, dataset, run)
-    trainer.load_state_dict(state)
-    if overrides:
-        save_yaml(cfg, run.config_file)
-    trainer.fit()
+    with distributed.session() as session:
+        run, state = session.on_main(lambda: _read(path))
+        data = apply_overrides(state["config"], list(overrides))
+        config_class = METHODS.get(state["method"]).config_class
+        cfg = from_dict(config_class, data)
+        device = session.device(cfg.device)
+        seed_everything(cfg.seed, cfg.train.deterministic, device)
+        dataset = session.main_first(lambda: build_dataset(cfg.data))
+        method = METHODS.get(cfg.method)(cfg, dataset.spec, device)
+        method.use_dataset(dataset)
+        validation = session.main_only(lambda: validation_dataset(cfg, method))
+        trainer = Trainer(cfg, method, dataset, run, session, validation)
+        trainer.load_state_dict(state)
+        if overrides and session.is_main:
+            save_yaml(cfg, run.config_file)
+        trainer.fit()
     return run
+
+
+def _read(path: str | Path) -> tuple[RunFolder, dict]:
+    run, checkpoint = _locate(path)
+    return run, load_checkpoint(checkpoint)
 
 
 def load_trained(

@@ -4,7 +4,8 @@
 
     config.yaml        the fully resolved config
     env.json           versions, device, git commit, command line
-    checkpoints/       last.pt, plus step_NNNNNN.pt every checkpoint_every steps (newest K kept)
+    checkpoints/       last.pt, plus step_NNNNNN.pt every checkpoint_every steps (newest K kept),
+                       and best.pt, the best validation score (train.validate_every)
     samples/           step_NNNNNN.png, a grid from the same fixed noise every sample_every steps
     metrics.jsonl      one JSON object per logging step
     losses.png         the loss curves
@@ -85,6 +86,9 @@ class RunFolder:
 
     def last_checkpoint(self) -> Path:
         return self.checkpoints / "last.pt"
+
+    def best_checkpoint(self) -> Path:
+        return self.checkpoints / "best.pt"
 
     def numbered_checkpoints(self) -> list[Path]:
         return sorted(self.checkpoints.glob("step_*.pt"))

@@ -2,19 +2,21 @@
 
 Per step it takes ``n_critic`` batches, hands each to the method's ``train_step`` (the last one
 with ``update_generator=True``), then updates the EMA and the learning-rate schedules, and on
-schedule logs, writes samples and writes checkpoints. Everything that decides where the next
+schedule logs, writes samples, validates (see :mod:`gankit.train.validation`) and writes
+checkpoints. Everything that decides where the next
 step goes (weights, optimizer moments, schedules, grad scalers, EMA, RNG streams, data position)
 is in the checkpoint, so a resumed run continues exactly as the uninterrupted one would.
+
+Under torchrun every process runs this loop on its own shard of the data (see
+:mod:`gankit.train.distributed`); rank 0 alone writes, and every decision to stop (the end, a
+NaN, Ctrl-C, ranks that disagree) is taken by all ranks at the same step.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import signal
-import threading
+import sys
 import time
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -24,12 +26,16 @@ from gankit.data.base import GanDataset
 from gankit.errors import ConfigError, TrainingDiverged, TrainingInterrupted
 from gankit.methods.base import Method
 from gankit.train.batches import BatchStream
-from gankit.train.checkpoint import FORMAT, VERSION, capture_rng, restore_rng
+from gankit.train.checkpoint import FORMAT, VERSION, capture_rng, restore_rng, save_atomic
+from gankit.train.distributed import Distributed, Replicas, rank_seed
 from gankit.train.ema import EMA
+from gankit.train.environment import seed_everything
+from gankit.train.interrupt import catch_interrupt
 from gankit.train.logger import ProgressBar, RunLogger
 from gankit.train.optim import build_scheduler
 from gankit.train.run_folder import RunFolder
 from gankit.train.snapshots import Snapshots
+from gankit.train.validation import EarlyStopping, check_validation, score, validation_dataset
 
 if TYPE_CHECKING:  # imported when used: the metrics package is not needed to train
     from gankit.evaluation import PeriodicEvaluator
@@ -49,13 +55,37 @@ def total_steps(cfg: RunConfig, batches_per_epoch: int) -> int:
 class Trainer:
     """Runs a method on a dataset, writing everything into a run folder."""
 
-    def __init__(self, cfg: RunConfig, method: Method, dataset: GanDataset, run: RunFolder) -> None:
+    def __init__(
+        self,
+        cfg: RunConfig,
+        method: Method,
+        dataset: GanDataset,
+        run: RunFolder,
+        session: Distributed | None = None,
+        validation: GanDataset | None = None,
+    ) -> None:
+        """``validation``: the held-out split for ``train.validate_every`` (rank 0 only; built
+        here when not given)."""
         if cfg.train.n_critic < 1:
             raise ConfigError(f"train.n_critic must be at least 1, got {cfg.train.n_critic}.")
+        check_validation(cfg, method)
         self.cfg, self.method, self.run = cfg, method, run
+        self.session = session = session or Distributed()
+        self.early_stopping = (
+            EarlyStopping(cfg.train.patience) if cfg.train.validate_every else None
+        )
+        if self.early_stopping and session.is_main and validation is None:
+            validation = validation_dataset(cfg, method)
+        self.validation = validation
         device = method.device
         self.stream = BatchStream(
-            dataset, cfg.data.batch_size, cfg.seed, device, cfg.data.num_workers
+            dataset,
+            cfg.data.batch_size,
+            cfg.seed,
+            device,
+            cfg.data.num_workers,
+            session.rank,
+            session.world_size,
         )
         self.total_steps = total_steps(cfg, self.stream.batches_per_epoch)
         self.schedulers = {
@@ -68,10 +98,13 @@ class Trainer:
             if cfg.train.ema.enabled
             else None
         )
-        self.snapshots = Snapshots(cfg, method, dataset)
+        self.snapshots = Snapshots(cfg, method, dataset) if session.is_main else None
         self.evaluator = self._build_evaluator(dataset)
         self.step, self.elapsed = 0, 0.0
         self._apply_speed_options()
+        self.replicas = Replicas(
+            method, session.enabled, cfg.train.sync_batchnorm, cfg.train.find_unused_parameters
+        )
 
     def _build_evaluator(self, dataset: GanDataset) -> PeriodicEvaluator | None:
         settings = self.cfg.eval
@@ -82,6 +115,8 @@ class Trainer:
                 "eval.every computes image metrics (FID, KID, ...); toy 2-D runs are scored by "
                 "mode coverage at every sample step already. Set eval.every=0."
             )
+        if not self.session.is_main:  # rank 0 evaluates; the others wait at the next step
+            return None
         from gankit.evaluation import PeriodicEvaluator
 
         return PeriodicEvaluator(
@@ -121,6 +156,7 @@ class Trainer:
             "rng": capture_rng(),
             "data": self.stream.state_dict(),
             "elapsed": self.elapsed,
+            "early_stopping": self.early_stopping.state_dict() if self.early_stopping else None,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -132,35 +168,54 @@ class Trainer:
                 self.ema.load_state_dict(state["ema"])
             else:  # EMA switched on at resume: start it from the current weights
                 self.ema.update(self.method.nets[self.method.sampling_net], 0)
-        restore_rng(state["rng"])
+        self._restore_rng(state)
         self.stream.load_state_dict(state["data"])
         self.step, self.elapsed = int(state["step"]), float(state["elapsed"])
+        if self.early_stopping and state.get("early_stopping"):  # absent: validation switched on
+            self.early_stopping.load_state_dict(state["early_stopping"])
+
+    def _restore_rng(self, state: dict[str, Any]) -> None:
+        """Each rank continues its own streams; on a different number of processes the new
+        ranks start fresh ones (the run then no longer repeats the uninterrupted one)."""
+        ranks, rank = state.get("ranks"), self.session.rank
+        if ranks is not None and ranks["world_size"] == self.session.world_size:
+            restore_rng(ranks["rng"][rank])
+        elif rank == 0:
+            restore_rng(state["rng"])
+        else:
+            seed = rank_seed(self.cfg.seed, rank) + int(state["step"])
+            seed_everything(seed, self.cfg.train.deterministic, self.method.device)
 
     # ------------------------------------------------------------------ the loop
 
     def fit(self) -> None:
         """Train from :attr:`step` to the last step; on Ctrl-C checkpoint and raise."""
-        train = self.cfg.train
-        logger = RunLogger(self.run, self.step, train.tensorboard)
-        progress = ProgressBar(self.total_steps, self.step, train.progress, train.sample_every)
+        train, main = self.cfg.train, self.session.is_main
+        logger = RunLogger(self.run, self.step, train.tensorboard) if main else None
+        progress = ProgressBar(
+            self.total_steps, self.step, train.progress and main, train.sample_every
+        )
         sampler = self.method.nets[self.method.sampling_net]
         last_checkpoint_step = self.step
         try:
-            if self.step == 0:
+            if self.step == 0 and main:
                 self._snapshot(logger)
-            with _catch_interrupt() as interrupted:
+            if self._stopped_early() and main:  # resumed after it stopped early
+                print(self.early_stopping.message(self.step), file=sys.stderr, flush=True)
+            with catch_interrupt() as interrupted:
                 started = time.perf_counter() - self.elapsed
-                while self.step < self.total_steps:
-                    if interrupted.is_set():
+                while self.step < self.total_steps and not self._stopped_early():
+                    if self.session.any(interrupted.is_set()):
                         self._checkpoint(numbered=False)
                         raise TrainingInterrupted(
                             f"Interrupted at step {self.step}; a checkpoint was written. Resume "
                             f"with `gankit train --resume {self.run.path}`."
                         )
-                    for i in range(train.n_critic):
-                        logs = self.method.train_step(
-                            next(self.stream), update_generator=i == train.n_critic - 1
-                        )
+                    with self.replicas.active():
+                        for i in range(train.n_critic):
+                            logs = self.method.train_step(
+                                next(self.stream), update_generator=i == train.n_critic - 1
+                            )
                     self.step += 1
                     if self.ema is not None:
                         self.ema.update(sampler, self.step)
@@ -169,29 +224,40 @@ class Trainer:
                     self.elapsed = time.perf_counter() - started
                     last = self.step == self.total_steps
                     record: dict[str, float] = {}
+                    validated: dict[str, float] = {}
+                    if self.early_stopping and (self.step % train.validate_every == 0 or last):
+                        validated = self._validate()
+                        if self._stopped_early():
+                            last, validated["stopped_early"] = True, 1
                     if self.step % train.log_every == 0 or last:
                         record.update(self._scalars(logs, last_checkpoint_step))
                         record["epoch"] = self.stream.epoch
                         record["time"] = round(self.elapsed, 3)
-                    if self.step % train.sample_every == 0 or last:
-                        record.update(self._snapshot(logger))
-                    if self.evaluator and (self.step % self.cfg.eval.every == 0 or last):
-                        record.update(self.evaluator(self.method, self._sampling_net()))
-                    if record:
-                        logger.log(self.step, record)
+                    record.update(validated)
+                    if main:  # rank 0 alone samples, evaluates and writes
+                        if self.step % train.sample_every == 0 or last:
+                            record.update(self._snapshot(logger))
+                        if self.evaluator and (self.step % self.cfg.eval.every == 0 or last):
+                            record.update(self.evaluator(self.method, self._sampling_net()))
+                        if record:
+                            logger.log(self.step, record)
                     progress.update(self.step, record or None)
                     numbered = self.step % train.checkpoint_every == 0
                     if numbered or last:
                         self._scalars(logs, last_checkpoint_step)  # never checkpoint a NaN state
                         self._checkpoint(numbered)
                         last_checkpoint_step = self.step
-                        logger.plot(f"{self.cfg.method} / {self.run.path.name}")
+                        if main:
+                            logger.plot(f"{self.cfg.method} / {self.run.path.name}")
         finally:
+            self.replicas.close()
             progress.close()
-            logger.close()
+            if logger is not None:
+                logger.close()
 
     def _scalars(self, logs: dict[str, torch.Tensor], good_step: int) -> dict[str, float]:
-        values = {k: float(v) for k, v in logs.items()}
+        """The logged numbers (averaged over the processes); raises if any is NaN or infinite."""
+        values = {k: float(v) for k, v in self.session.mean(logs).items()}
         for name, optimizer in self.method.optimizers.items():
             values[f"lr_{name}"] = optimizer.param_groups[0]["lr"]
         bad = {k: v for k, v in values.items() if not math.isfinite(v)}
@@ -208,6 +274,18 @@ class Trainer:
             )
         return values
 
+    def _stopped_early(self) -> bool:
+        return self.early_stopping is not None and self.early_stopping.should_stop
+
+    def _validate(self) -> dict[str, float]:
+        """Rank 0 scores the held-out split, every rank counts it; best.pt when it is the best."""
+        values, key = self.session.on_main(lambda: score(self.method, self.validation))
+        if self.early_stopping.update(key, values[key], self.step):
+            self._checkpoint(numbered=False, best=True)
+        if self.early_stopping.should_stop and self.session.is_main:
+            print(self.early_stopping.message(self.step), file=sys.stderr, flush=True)
+        return values
+
     def _sampling_net(self) -> torch.nn.Module | None:
         """The EMA generator when one is kept; None means the method's own sampling net."""
         return self.ema.module if self.ema is not None else None
@@ -219,27 +297,15 @@ class Trainer:
             logger.image("samples", pixels, self.step)
         return metrics
 
-    def _checkpoint(self, numbered: bool) -> None:
-        self.run.save_checkpoint(
-            self.state_dict(), self.step, numbered, self.cfg.train.keep_checkpoints
-        )
-
-
-@contextlib.contextmanager
-def _catch_interrupt() -> Iterator[threading.Event]:
-    """Turn the first Ctrl-C into a flag the loop checks between steps; a second one aborts."""
-    flag = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
-        yield flag
-        return
-
-    def handle(signum: int, frame: Any) -> None:
-        if flag.is_set():
-            raise KeyboardInterrupt
-        flag.set()
-
-    previous = signal.signal(signal.SIGINT, handle)
-    try:
-        yield flag
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    def _checkpoint(self, numbered: bool, best: bool = False) -> None:
+        """Every rank takes part (with several processes); rank 0 writes. ``best``: best.pt
+        alone (the best validation score so far)."""
+        state = self.state_dict()
+        if self.session.enabled:  # every rank's RNG state; raises if the ranks' weights differ
+            state["ranks"] = self.session.ranks_in_sync(self.method.nets, self.step, self.run.path)
+        if not self.session.is_main:
+            return
+        if best:
+            save_atomic(state, self.run.best_checkpoint())
+        else:
+            self.run.save_checkpoint(state, self.step, numbered, self.cfg.train.keep_checkpoints)
