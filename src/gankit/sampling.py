@@ -1,14 +1,19 @@
-"""Samples from a trained run: grids, latent interpolations, toy scatter plots."""
+"""Samples from a trained run: grids, latent interpolations, toy scatter plots, class-conditional
+grids and latent-code traversals."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
 from gankit.errors import ConfigError
+from gankit.methods.base import Latent, Method
 from gankit.train.launch import load_trained
 from gankit.train.snapshots import render_samples
+
+DEFAULT_TRAVERSAL_STEPS = 10
 
 
 def write_samples(
@@ -17,33 +22,76 @@ def write_samples(
     out: str | Path | None = None,
     seed: int = 0,
     interpolate: bool = False,
-    steps: int = 8,
+    steps: int | None = None,
     device: str = "cpu",
     use_ema: bool = True,
+    label: int | None = None,
+    per_class: bool = False,
+    traverse: str | None = None,
+    value_range: tuple[float, float] = (-2.0, 2.0),
 ) -> Path:
-    """Draw ``n`` samples from a run (EMA weights when kept) and write them to ``out``.
+    """Draw samples from a run (EMA weights when kept) and write them to ``out``.
 
-    With ``interpolate``, each of ``n // steps`` rows walks the latent space from one random code
-    to another in ``steps`` images. Samples are reproducible for a given ``seed``.
+    - by default, ``n`` samples in a near-square grid;
+    - ``interpolate``: each of ``n // steps`` rows walks the latent space from one random code to
+      another in ``steps`` (8) images;
+    - ``label``: ``n`` samples of one class (class-conditional runs, e.g. ``cgan``);
+    - ``per_class``: one row per class, ``n // classes`` samples each;
+    - ``traverse``: a latent code's traversal (``infogan``; e.g. ``c1``): one row per category,
+      ``steps`` (10) columns as the code runs over ``value_range``.
+
+    Samples are reproducible for a given ``seed``.
     """
+    modes = [interpolate, label is not None, per_class, traverse is not None]
+    if sum(modes) > 1:
+        raise ConfigError("Choose one of --interpolate, --label, --per-class and --traverse.")
     method, _, net = load_trained(run_dir, device=device, use_ema=use_ema)
     generator = torch.Generator().manual_seed(seed)
-    kind = "interpolation" if interpolate else "sample"
-    out = Path(out) if out else Path(run_dir) / "samples" / f"{kind}_seed{seed}.png"
-    if interpolate:
+    nrow: int | None = None
+    if traverse is not None:
+        traversal = _capability(method, "traversal", "--traverse", "latent codes (infogan)")
+        latent, nrow = traversal(
+            traverse, *value_range, steps or DEFAULT_TRAVERSAL_STEPS, generator
+        )
+        kind = f"traverse_{traverse}"
+    elif per_class:
+        per_class_latent = _capability(
+            method, "per_class_latent", "--per-class", "class labels (cgan)"
+        )
+        nrow = max(1, n // method.num_classes)
+        latent, kind = per_class_latent(nrow, generator), "per_class"
+    elif label is not None:
+        labelled = _capability(method, "labelled_latent", "--label", "class labels (cgan)")
+        latent, kind = (
+            labelled(torch.full((n,), label, dtype=torch.long), generator),
+            f"label{label}",
+        )
+    elif interpolate:
         if method.spec.kind != "image":
             raise ConfigError("Latent interpolation grids are for image data; drop --interpolate.")
-        rows = max(1, n // steps)
-        start = method.sample_latent(rows, generator)
-        end = method.sample_latent(rows, generator)
-        latent = method.interpolate_latents(start, end, steps).flatten(0, 1)
+        nrow = steps or 8
+        latent, kind = _interpolation(method, max(1, n // nrow), nrow, generator), "interpolation"
     else:
-        latent = method.sample_latent(n, generator)
+        latent, kind = method.sample_latent(n, generator), "sample"
+    out = Path(out) if out else Path(run_dir) / "samples" / f"{kind}_seed{seed}.png"
     samples = method.generate(latent, net)
-    if interpolate:
-        from gankit.viz.grid import make_grid, write_png
-
-        write_png(make_grid(samples, nrow=steps), out)
-    else:
-        render_samples(samples, method.spec, out)
+    render_samples(samples, method.spec, out, nrow=nrow)
     return out
+
+
+def _interpolation(method: Method, rows: int, steps: int, generator: torch.Generator) -> Latent:
+    start = method.sample_latent(rows, generator)
+    end = method.sample_latent(rows, generator)
+    path = method.interpolate_latents(start, end, steps)
+    if isinstance(path, tuple):
+        return tuple(part.flatten(0, 1) for part in path)
+    return path.flatten(0, 1)
+
+
+def _capability(method: Method, name: str, flag: str, needs: str) -> Callable:
+    if not hasattr(method, name):
+        raise ConfigError(
+            f"{flag} needs a run whose generator takes {needs}; this run is "
+            f"{method.cfg.method!r}. Drop {flag}."
+        )
+    return getattr(method, name)

@@ -1,4 +1,4 @@
-"""`gankit sample`: image grids and latent interpolations from a trained run."""
+"""`gankit sample`: image grids, latent interpolations, class grids and code traversals."""
 
 from __future__ import annotations
 
@@ -11,6 +11,18 @@ import click
 @click.option("--out", type=click.Path(dir_okay=False), help="PNG to write (default: in the run).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--interpolate", is_flag=True, help="Rows that walk between two latent codes.")
+@click.option("--label", type=int, help="Samples of this class only (class-conditional runs).")
+@click.option("--per-class", is_flag=True, help="One row per class, n / classes samples each.")
+@click.option("--traverse", metavar="CODE", help="Traverse a latent code, e.g. c1 (infogan).")
+@click.option(
+    "--range",
+    "value_range",
+    type=(float, float),
+    default=(-2.0, 2.0),
+    show_default=True,
+    help="The values --traverse runs over.",
+)
+@click.option("--steps", type=int, help="Columns of --interpolate (8) or --traverse (10).")
 @click.option("--device", default="cpu", show_default=True)
 @click.option("--no-ema", is_flag=True, help="Use the raw generator even if an EMA was kept.")
 def sample_command(
@@ -19,14 +31,36 @@ def sample_command(
     out: str | None,
     seed: int,
     interpolate: bool,
+    label: int | None,
+    per_class: bool,
+    traverse: str | None,
+    value_range: tuple[float, float],
+    steps: int | None,
     device: str,
     no_ema: bool,
 ) -> None:
-    """Write a grid of samples (or a latent interpolation) from a trained run."""
+    """Write a grid of samples (or an interpolation, class grid or traversal) from a run.
+
+    \b
+    gankit sample runs/cgan/mnist --per-class -n 100
+    gankit sample runs/cgan/mnist --label 3 -n 16
+    gankit sample runs/infogan/mnist --traverse c1 --range -2 2
+    """
     from gankit.sampling import write_samples
 
     path = write_samples(
-        run_dir, count, out, seed=seed, interpolate=interpolate, device=device, use_ema=not no_ema
+        run_dir,
+        count,
+        out,
+        seed=seed,
+        interpolate=interpolate,
+        steps=steps,
+        device=device,
+        use_ema=not no_ema,
+        label=label,
+        per_class=per_class,
+        traverse=traverse,
+        value_range=value_range,
     )
     click.echo(f"Wrote {path}")
 

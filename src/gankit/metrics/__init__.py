@@ -13,6 +13,7 @@ from gankit.metrics.classifier import (
     label_accuracy,
     load_or_train_classifier,
 )
+from gankit.metrics.clustering import ClusterMatching, clustering_error, match_clusters
 from gankit.metrics.colour import colour_comparison, colour_statistics, percent_error_of_mean
 from gankit.metrics.features import (
     FeatureExtractor,
@@ -48,16 +49,22 @@ METRICS.register(
 METRICS.register(
     "label_accuracy", "Share of generated images a domain classifier gives their intended label."
 )(label_accuracy)
+METRICS.register(
+    "clustering_error",
+    "Error of clusters (e.g. InfoGAN's categorical code) against labels, best 1-1 matching.",
+)(clustering_error)
 
 __all__ = [
     "METRICS",
     "SET_METRICS",
     "ClassifierFeatureExtractor",
+    "ClusterMatching",
     "FeatureExtractor",
     "FeatureSet",
     "FeatureStatistics",
     "InceptionFeatureExtractor",
     "classifier_extractor",
+    "clustering_error",
     "colour_comparison",
     "colour_statistics",
     "compute_set_metrics",
@@ -72,6 +79,7 @@ __all__ = [
     "l2",
     "label_accuracy",
     "load_or_train_classifier",
+    "match_clusters",
     "mode_coverage",
     "percent_error_of_mean",
     "precision_recall",
