@@ -14,6 +14,8 @@ TINY = {
     "dcgan": ["generator.width=8", "discriminator.width=8"],
     "resnet": ["generator.width=8", "discriminator.width=8"],
     "began": ["generator.filters=8", "discriminator.filters=8", "discriminator.hidden=8"],
+    "infogan": ["generator.width=8", "discriminator.width=8"],
+    "bigan": ["generator.width=16", "discriminator.width=16", "encoder.width=16"],
 }
 
 

@@ -2,11 +2,17 @@
 
 from gankit.methods import (  # noqa: F401  (registers the methods)
     banach_wgan,
+    bayesgan,
     began,
+    bigan,
+    cgan,
     cyclegan,
     dcgan,
     dragan,
     gan,
+    gradient_layer,
+    infogan,
+    lapgan,
     lsgan,
     pix2pix,
     sngan,

@@ -1,0 +1,336 @@
+"""Gradient layers: refining samples by functional gradient steps (Nitanda & Suzuki 2018).
+
+Nitanda & Suzuki 2018, "Gradient Layer: Enhancing the Convergence of Adversarial Training for
+Generative Models" (AISTATS), §3: the generator's loss L(G) = E_z[l(D(G(z)))] has a functional
+gradient in sample space, and one step of functional gradient descent is a layer appended to
+the generator,
+
+    phi(x) = x - eta grad_x l(D(x)),
+
+which for the Wasserstein loss (l = -D) is x + eta grad_x D(x). For any gankit loss, l is that
+loss's generator loss taken per sample (non-saturating: x + eta sigmoid(-D(x)) grad D(x)).
+
+- :func:`gradient_layer_step` is one such step; :class:`GradientLayers` a composition of them,
+  one stored critic per layer, so new samples are refined the same way later.
+- :func:`fine_tune` is Algorithm 2 of the paper (in Sørby's 2019 numbering): T times, train the
+  critic T_0 steps against the samples refined so far, then append it as a layer.
+  ``critic_steps=0`` refines by T steps of the trained critic itself.
+- :func:`refine_run` applies either to a trained run (``gankit refine``) and writes before and
+  after grids and metrics. Algorithm 3, the generator grown as a composition during training,
+  is the ``gradient-layer`` method (:mod:`gankit.methods.gradient_layer`).
+
+Memory. A composition of T layers keeps T critics (T |theta_D| weights) unless they are the
+same critic (``critic_steps=0``), and refining a batch costs T critic forward and backward
+passes, holding one critic's activations at a time.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from gankit.errors import ConfigError
+from gankit.losses import AdversarialLoss, build_loss
+
+
+def gradient_layer_step(
+    x: torch.Tensor, critic: nn.Module, eta: float, loss: AdversarialLoss
+) -> torch.Tensor:
+    """One gradient layer: x - eta grad_x l(D(x)) per sample (x + eta grad D(x) for Wasserstein).
+
+    Works under ``torch.no_grad()`` (it turns gradients on for itself); the result is detached.
+    The critic should be in eval mode, so that each sample's step depends on that sample alone.
+    """
+    with torch.enable_grad(), torch.autocast(x.device.type, enabled=False):
+        x = x.detach().float().requires_grad_(True)
+        outputs = critic(x)
+        # The generator losses are batch means: times the batch size, the sum of per-sample losses.
+        total = loss.generator_loss(outputs) * outputs.shape[0]
+        (gradient,) = torch.autograd.grad(total, x)
+    return (x - eta * gradient).detach()
+
+
+class GradientLayers(nn.Module):
+    """x -> phi_T(... phi_1(x)), phi_k(x) = x - eta grad_x l(D_k(x)) with stored critics D_k.
+
+    The critics are frozen copies, always in eval mode. ``loss`` names the gankit loss whose
+    per-sample generator loss l is descended. They are applied oldest first: critic D_k was
+    trained against samples already moved by D_1..D_{k-1}, so it is the functional gradient at
+    exactly that distribution.
+    """
+
+    def __init__(self, eta: float, loss: str = "wasserstein", loss_options: dict | None = None):
+        super().__init__()
+        if not eta > 0:
+            raise ConfigError(f"The gradient-layer step size eta must be positive, got {eta}.")
+        self.eta, self.loss_name, self.loss_options = eta, loss, dict(loss_options or {})
+        self.loss = build_loss(loss, self.loss_options)
+        self.critics = nn.ModuleList()
+        self.repeats: list[int] = []  # how many consecutive layers each stored critic makes
+
+    def __len__(self) -> int:
+        return sum(self.repeats)
+
+    def append(self, critic: nn.Module, times: int = 1) -> None:
+        """Add ``times`` layers of a frozen copy of ``critic`` (stored once)."""
+        self.critics.append(copy.deepcopy(critic).eval().requires_grad_(False))
+        self.repeats.append(times)
+
+    def train(self, mode: bool = True) -> GradientLayers:
+        super().train(mode)
+        self.critics.eval()  # a layer is a fixed function, whatever mode its owner is in
+        return self
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for critic, times in zip(self.critics, self.repeats):
+            for _ in range(times):
+                x = gradient_layer_step(x, critic, self.eta, self.loss)
+        return x
+
+    def to_state(self) -> dict[str, Any]:
+        """Tensors, numbers and strings only: loadable with ``torch.load(weights_only=True)``."""
+        return {
+            "eta": self.eta,
+            "loss": self.loss_name,
+            "loss_options": self.loss_options,
+            "repeats": list(self.repeats),
+            "critics": [c.state_dict() for c in self.critics],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], make_critic: Callable[[], nn.Module]):
+        """Rebuild from :meth:`to_state`; ``make_critic()`` builds one critic of the right shape."""
+        layers = cls(state["eta"], state["loss"], state["loss_options"])
+        for critic_state, times in zip(state["critics"], state["repeats"]):
+            critic = make_critic()
+            critic.load_state_dict(critic_state)
+            layers.append(critic, times)
+        return layers
+
+
+def load_gradient_layers(path: str | Path, critic: nn.Module) -> GradientLayers:
+    """The composition ``refine_run`` saved (``gradient_layers.pt``); ``critic`` gives the shape
+    of its critics (e.g. ``load_trained(run)[0].nets["discriminator"]``)."""
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    device = next(critic.parameters()).device
+    return GradientLayers.from_state(state, lambda: copy.deepcopy(critic)).to(device)
+
+
+def critic_objective(
+    critic: nn.Module,
+    loss: AdversarialLoss,
+    regularizers: list[Any],
+    real: torch.Tensor,
+    fake: torch.Tensor,
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The critic's loss on real and (refined) fake samples plus its penalties, and logs."""
+    real_out, fake_out = critic(real), critic(fake)
+    d_loss = loss.discriminator_loss(real_out, fake_out)
+    logs = {"d_loss": d_loss.detach(), "d_real": real_out.detach().float().mean(),
+            "d_fake": fake_out.detach().float().mean()}  # fmt: skip
+    total = d_loss
+    for regularizer in regularizers:
+        penalty = regularizer.discriminator_penalty(critic, real, fake)
+        if penalty is not None:
+            total = total + penalty
+            logs[regularizer.name] = penalty.detach()
+    return total, logs
+
+
+def fine_tune(
+    draw_samples: Callable[[int], torch.Tensor],
+    critic: nn.Module,
+    real_batches: Iterator[torch.Tensor],
+    steps: int,
+    critic_steps: int,
+    eta: float,
+    loss: str = "wasserstein",
+    loss_options: dict | None = None,
+    regularizers: list[Any] = (),
+    optimizer: torch.optim.Optimizer | None = None,
+) -> GradientLayers:
+    """Algorithm 2: ``steps`` (T) gradient layers, the critic trained ``critic_steps`` (T_0)
+    steps before each against samples refined by the layers so far.
+
+    ``draw_samples(n)`` draws n fresh generator samples; ``real_batches`` yields real batches.
+    The critic is trained in place (``optimizer`` must hold its parameters; penalties come from
+    ``regularizers``). With ``critic_steps=0`` the result is T layers of the critic as it is.
+    """
+    layers = GradientLayers(eta, loss, loss_options)
+    if critic_steps == 0:
+        layers.append(critic, steps)
+        return layers
+    if optimizer is None:
+        raise ConfigError("Fine-tuning the critic (critic_steps > 0) needs its optimizer.")
+    adversarial = layers.loss
+    for _ in range(steps):
+        critic.train()
+        for _ in range(critic_steps):
+            real = next(real_batches)
+            fake = layers(draw_samples(real.shape[0]))
+            total, _ = critic_objective(critic, adversarial, list(regularizers), real, fake)
+            optimizer.zero_grad(set_to_none=True)
+            total.backward()
+            optimizer.step()
+            for regularizer in regularizers:
+                regularizer.after_discriminator_step(critic)
+        critic.eval()
+        layers.append(critic)
+    return layers
+
+
+def refine_run(
+    run_dir: str | Path,
+    steps: int,
+    eta: float,
+    out: str | Path,
+    critic_steps: int = 0,
+    count: int | None = None,
+    seed: int = 0,
+    critic_lr: float = 1e-4,
+    device: str = "cpu",
+    metrics: bool = True,
+) -> dict[str, Any]:
+    """Refine samples of a trained run with its critic; write grids, metrics and the layers.
+
+    Writes ``before.png``/``after.png`` (a scatter plot for 2-D data), ``metrics.json`` (mode
+    coverage for toy data; classifier FID against the training set for images; the mean critic
+    score) and ``gradient_layers.pt`` (the composition, for refining new samples later).
+    """
+    from gankit.train.launch import load_trained
+
+    method, cfg, net = load_trained(run_dir, device=device)
+    critic, loss_name, loss_options, regularizers = _critic_of(method, cfg)
+    images = method.spec.kind == "image"
+    count = count or (2000 if images else 2500)
+    generator = torch.Generator().manual_seed(seed)
+
+    def draw(n: int, rng: torch.Generator | None = None) -> torch.Tensor:
+        return method.generate(method.sample_latent(n, rng), net).to(method.device)
+
+    dataset = _dataset(cfg) if critic_steps or metrics or not images else None
+    optimizer = None
+    if critic_steps:
+        optimizer = torch.optim.Adam(critic.parameters(), lr=critic_lr, betas=(0.0, 0.9))
+    critic.eval()
+    layers = fine_tune(
+        draw, critic, _real_batches(dataset, cfg.data.batch_size, seed, method.device) if
+        critic_steps else iter(()), steps, critic_steps, eta, loss_name, loss_options,
+        regularizers, optimizer,
+    )  # fmt: skip
+    before = torch.cat([draw(n, generator) for n in _chunks(count, 500)])
+    after = torch.cat([layers(chunk) for chunk in before.split(500)])
+    if images:
+        after = after.clamp(-1, 1)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    result = {"run": str(run_dir), "method": cfg.method, "steps": steps, "eta": eta,
+              "critic_steps": critic_steps, "loss": loss_name, "samples": count, "seed": seed,
+              "last_critic_score": {"before": _mean_score(critic, before),
+                               "after": _mean_score(critic, after)}}  # fmt: skip
+    _write_grids(method, dataset, before, after, out)
+    if metrics:
+        result.update(_sample_metrics(cfg, dataset, before, after, device))
+    torch.save(layers.to_state(), out / "gradient_layers.pt")
+    (out / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def _critic_of(method: Any, cfg: Any) -> tuple[nn.Module, str, dict, list]:
+    critic = method.nets.get("discriminator")
+    if critic is None:
+        raise ConfigError(
+            f"Run of {cfg.method!r} has no discriminator, so there is no critic to refine with."
+        )
+    kind = getattr(critic, "output_kind", "score")
+    if kind not in ("score", "energy"):
+        raise ConfigError(
+            f"The {cfg.method} critic outputs {kind}, not a score per sample; gradient layers "
+            "need an unconditional score (train an unsupervised run to refine it)."
+        )
+    loss = getattr(cfg, "loss", None) or getattr(method, "critic_loss", None)
+    if loss is None:
+        raise ConfigError(
+            f"{cfg.method!r} does not name the loss its critic was trained with, so the gradient "
+            "layer's direction is unknown; refine runs of methods with a `loss` setting."
+        )
+    options = dict(getattr(cfg, "loss_options", {}) or {})
+    return critic, loss, options, list(getattr(method, "regularizers", []))
+
+
+def _dataset(cfg: Any) -> Any:
+    import dataclasses
+
+    from gankit.data import build_dataset
+
+    return build_dataset(dataclasses.replace(cfg.data, split="train"))
+
+
+def _real_batches(
+    dataset: Any, batch_size: int, seed: int, device: torch.device
+) -> Iterator[torch.Tensor]:
+    samples = dataset.tensors[0] if dataset.in_memory else None
+    generator = torch.Generator().manual_seed(seed + 1)
+    while True:
+        index = torch.randint(len(dataset), (batch_size,), generator=generator)
+        if samples is not None:
+            yield samples[index].to(device)
+        else:
+            yield torch.stack([dataset[int(i)][0] for i in index]).to(device)
+
+
+def _chunks(total: int, size: int) -> list[int]:
+    return [min(size, total - start) for start in range(0, total, size)]
+
+
+def _mean_score(critic: nn.Module, samples: torch.Tensor) -> float:
+    with torch.no_grad():
+        return float(torch.cat([critic(c).float().flatten() for c in samples.split(500)]).mean())
+
+
+def _write_grids(method: Any, dataset: Any, before: torch.Tensor, after: torch.Tensor,
+                 out: Path) -> None:  # fmt: skip
+    from gankit.train.snapshots import render_samples
+
+    mixture = getattr(dataset, "mixture", None)
+    shown = 64 if method.spec.kind == "image" else len(before)
+    for name, samples in (("before", before), ("after", after)):
+        render_samples(samples[:shown].cpu(), method.spec, out / f"{name}.png", mixture)
+
+
+def _sample_metrics(
+    cfg: Any, dataset: Any, before: torch.Tensor, after: torch.Tensor, device: str
+) -> dict[str, Any]:
+    mixture = getattr(dataset, "mixture", None)
+    if mixture is not None:
+        from gankit.metrics import mode_coverage
+
+        return {
+            "toy2d": {
+                "before": mode_coverage(before, mixture.means, mixture.sigma),
+                "after": mode_coverage(after, mixture.means, mixture.sigma),
+            }
+        }
+    if dataset is None or not getattr(dataset, "in_memory", False):
+        return {}
+    import dataclasses
+
+    from gankit.metrics import classifier_extractor, fid, reference_features
+
+    data = dataclasses.replace(cfg.data, split="train")
+    extractor = classifier_extractor(data, device)
+    reference = reference_features(data, extractor, len(before), False, dataset=dataset)
+    return {
+        "fid": {
+            "features": extractor.name,
+            "reference": f"first {min(len(before), len(dataset))} of {data.name} train",
+            "before": fid(reference, extractor(before.cpu())),
+            "after": fid(reference, extractor(after.cpu())),
+        }
+    }
