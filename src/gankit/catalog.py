@@ -7,6 +7,8 @@ from gankit.losses import LOSSES
 from gankit.methods import METHODS
 from gankit.metrics import METRICS
 from gankit.nets import DISCRIMINATORS, GENERATORS
+from gankit.nets.patchgan import PATCH_DISCRIMINATORS
+from gankit.nets.translation import TRANSLATORS
 from gankit.registry import Registry
 from gankit.regularizers import REGULARIZERS
 
@@ -17,6 +19,8 @@ def catalog() -> list[tuple[str, Registry]]:
         ("Datasets", DATASETS),
         ("Generators", GENERATORS),
         ("Discriminators", DISCRIMINATORS),
+        ("Image-to-image generators (pix2pix, cyclegan, stargan)", TRANSLATORS),
+        ("Image-to-image discriminators", PATCH_DISCRIMINATORS),
         ("Losses", LOSSES),
         ("Regularizers", REGULARIZERS),
         ("Metrics", METRICS),

@@ -25,7 +25,7 @@ class Registry(Generic[T]):
     def register(self, name: str, description: str | None = None) -> Callable[[T], T]:
         """Decorator: register the decorated object under ``name``.
 
-        The description defaults to the first line of the object's docstring.
+        The description defaults to the first paragraph of the object's docstring.
         """
 
         def decorate(obj: T) -> T:
@@ -33,7 +33,8 @@ class Registry(Generic[T]):
                 raise ValueError(f"{self.kind} {name!r} is registered twice")
             self._entries[name] = obj
             doc = description or (getattr(obj, "__doc__", None) or "").strip()
-            self._descriptions[name] = doc.splitlines()[0] if doc else ""
+            first_paragraph = doc.split("\n\n")[0]
+            self._descriptions[name] = " ".join(first_paragraph.split())
             return obj
 
         return decorate

@@ -5,6 +5,7 @@ from gankit.config import DataConfig
 from gankit.errors import ConfigError
 from gankit.evaluation import evaluate_run
 from gankit.metrics import classifier as classifier_module
+from gankit.metrics.features import FeatureSet
 from gankit.metrics.label_preservation import domain_names
 
 
@@ -14,11 +15,12 @@ class Oracle:
     class classifier:
         accuracy = 1.0
 
-    def __call__(self, images):
-        bucket = ((images.mean(dim=(1, 2, 3)) + 1) / 2 * 10).clamp(0, 9.99).long()
-        return type(
-            "Features", (), {"logits": torch.nn.functional.one_hot(bucket, 10).float().numpy()}
-        )
+    def __call__(self, images, progress=False):
+        brightness = (images.mean(dim=(1, 2, 3)) + 1) / 2
+        bucket = (brightness * 10).clamp(0, 9.99).long()
+        logits = torch.nn.functional.one_hot(bucket, 10).double().numpy()
+        features = torch.stack([brightness, images.std(dim=(1, 2, 3))], 1).double().numpy()
+        return FeatureSet(features, logits)
 
 
 def test_domain_names_need_labelled_datasets():
@@ -36,6 +38,11 @@ def test_cyclegan_runs_are_scored_in_both_directions(cli, tmp_path, monkeypatch)
     assert cli(*args) == 0
     document = evaluate_run(tmp_path / "cyclegan" / "c", ["labels"], n=30, progress=False)
     metrics = document["metrics"]
-    assert set(metrics) == {"labels_AtoB", "labels_BtoA"}
-    assert all(0 <= m["value"] <= 1 for m in metrics.values())
+    assert set(metrics) == {
+        "labels_AtoB", "labels_BtoA", "cycle_l1_A", "cycle_l1_B",
+        "classifier_fid_AtoB", "classifier_fid_BtoA",
+    }  # fmt: skip
+    assert all(0 <= metrics[f"labels_{k}"]["value"] <= 1 for k in ("AtoB", "BtoA"))
+    assert all(0 < metrics[f"cycle_l1_{d}"]["value"] <= 2 for d in "AB")
+    assert all(metrics[f"classifier_fid_{k}"]["value"] >= 0 for k in ("AtoB", "BtoA"))
     assert "first 30" in metrics["labels_AtoB"]["protocol"]["source"]

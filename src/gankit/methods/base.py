@@ -41,7 +41,13 @@ def frozen(net: nn.Module) -> Iterator[None]:
 
 
 class Method(ABC):
-    """A GAN method: its networks (``self.nets``), optimizers, and one training step."""
+    """A GAN method: its networks (``self.nets``), optimizers, and one training step.
+
+    Optional: ``validate(self, dataset) -> dict[str, float]`` scores held-out data for
+    ``train.validate_every`` and early stopping (lower is better; the key named by a
+    ``validation_metric`` class attribute, else the first key, decides; see
+    :mod:`gankit.train.validation`).
+    """
 
     config_class: ClassVar[type[RunConfig]] = RunConfig
     sampling_net: ClassVar[str] = "generator"  # the net :meth:`generate` runs

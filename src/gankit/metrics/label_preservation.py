@@ -6,6 +6,11 @@ labels, in both directions (the protocol of Hoffman et al. 2018, CyCADA, for dig
 For StarGAN the same is computed from every domain into every other. The classifiers are
 gankit's cached domain classifiers (:mod:`gankit.metrics.classifier`), trained on each target
 domain's training split at the model's image size.
+
+For CycleGAN two more measures come with each direction: the cycle-reconstruction L1,
+``mean |F(G(a)) - a|`` in [-1, 1] units (``cycle_l1_A``; ``cycle_l1_B`` for ``G(F(b))``), and
+the classifier FID of the translated images against the target domain's test images, with the
+target classifier's penultimate features (``classifier_fid_AtoB``, ``classifier_fid_BtoA``).
 """
 
 from __future__ import annotations
@@ -78,18 +83,60 @@ def label_preservation(
             for i in range(0, len(images), batch_size)
         ])  # fmt: skip
         accuracy = label_accuracy(translated, labels, extractors[used_target])
-        results[f"labels_{key}"] = {
-            "value": accuracy,
-            "protocol": {
-                "source": f"{sets[source][0]} test, first {len(images)}",
-                "classifier": f"{used_target} domain classifier at {size} px",
-                "classifier_accuracy": extractors[used_target].classifier.accuracy,
-            },
+        protocol = {
+            "source": f"{sets[source][0]} test, first {len(images)}",
+            "classifier": f"{used_target} domain classifier at {size} px",
+            "classifier_accuracy": extractors[used_target].classifier.accuracy,
         }
+        results[f"labels_{key}"] = {"value": accuracy, "protocol": protocol}
+        if method.spec.kind == "unpaired":
+            results.update(
+                _cycle_measures(
+                    method,
+                    key,
+                    images,
+                    translated,
+                    sets[target],
+                    extractors[used_target],
+                    protocol,
+                    batch_size,
+                )  # fmt: skip
+            )
     if len(pairs) > 2:
         mean = sum(r["value"] for r in results.values()) / len(results)
         results["labels_mean"] = {"value": mean, "protocol": {"pairs": len(results)}}
     return results
+
+
+def _cycle_measures(
+    method: Any,
+    key: str,
+    images: torch.Tensor,
+    translated: torch.Tensor,
+    target_set: tuple[str, torch.Tensor, torch.Tensor],
+    extractor: Any,
+    protocol: dict[str, Any],
+    batch_size: int,
+) -> dict[str, dict[str, Any]]:
+    """Cycle-reconstruction L1 of the source images and classifier FID against the target."""
+    from gankit.metrics import fid
+
+    back = "BtoA" if key == "AtoB" else "AtoB"
+    reconstructed = torch.cat([
+        method.translate(translated[i : i + batch_size], back)
+        for i in range(0, len(translated), batch_size)
+    ])  # fmt: skip
+    cycle = float((reconstructed - images.to(reconstructed.device)).abs().mean())
+    reference = target_set[1][: len(translated)]
+    distance = fid(reference, translated, extractor)
+    source = key[0]
+    return {
+        f"cycle_l1_{source}": {"value": cycle, "protocol": protocol | {"range": "[-1, 1]"}},
+        f"classifier_fid_{key}": {
+            "value": distance,
+            "protocol": protocol | {"reference": f"{target_set[0]} test, first {len(reference)}"},
+        },
+    }
 
 
 def _translate(method: Any, images: torch.Tensor, key: str, target: int) -> torch.Tensor:
