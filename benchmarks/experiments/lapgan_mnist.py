@@ -52,6 +52,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=1500)
     parser.add_argument("--level-width", type=int, default=32)
     parser.add_argument("--fid-samples", type=int, default=10000)
+    parser.add_argument("--base", choices=["mlp", "dcgan"], default="mlp",
+                        help="the coarsest GAN: the paper's fully connected one (3 levels, 7 px) "
+                        "or DCGAN nets (2 levels, 14 px)")  # fmt: skip
     run_options(parser, "lapgan", batch_size=128)
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -59,14 +62,19 @@ def main() -> None:
     common = [*data_overrides(data), f"train.steps={args.steps}", "train.log_every=50",
               "train.sample_every=500", "train.checkpoint_every=1000", f"seed={args.seed}",
               f"data.batch_size={args.batch_size}"]  # fmt: skip
-    lapgan = [*common, "generator.hidden=[600,600]", "discriminator.hidden=[600]",
-              f"level_generator.width={args.level_width}",
+    levels = [f"level_generator.width={args.level_width}",
               f"level_discriminator.width={args.level_width}"]  # fmt: skip
+    if args.base == "mlp":
+        lapgan = [*common, *levels, "generator.hidden=[600,600]", "discriminator.hidden=[600]"]
+    else:
+        lapgan = [*common, *levels, "levels=2", "nets=dcgan", "generator={width: 32}",
+                  "discriminator={width: 32}"]  # fmt: skip
+    suffix = "" if args.base == "mlp" else f"-{args.base}-base"
     out = Path(args.out)
     results = {"data": data.name, "steps": args.steps, "batch_size": args.batch_size,
                "seed": args.seed, "models": {}}  # fmt: skip
     n = args.fid_samples
-    lap = train("lapgan", lapgan, out, "lapgan")
+    lap = train("lapgan", lapgan, out, f"lapgan{suffix}")
     method, _, net = load_trained(lap["run"])
     lap["generator_parameters"] = parameters(method.nets["generator"])
     lap["discriminator_parameters"] = parameters(method.nets["discriminator"])
@@ -86,8 +94,8 @@ def main() -> None:
     save(results, "lapgan", out)
 
     levels, columns = method.render(method.fixed_inputs(48, torch.Generator().manual_seed(0)), net)
-    save_image_grid(levels, FIGURES / "lapgan-mnist-levels.png", nrow=columns)
-    write_samples(dcgan["run"], 64, FIGURES / "lapgan-dcgan-baseline-samples.png", seed=0)
+    save_image_grid(levels, FIGURES / f"lapgan-mnist-levels{suffix}.png", nrow=columns)
+    write_samples(dcgan["run"], 64, FIGURES / f"lapgan-dcgan-baseline-samples{suffix}.png", seed=0)
 
 
 if __name__ == "__main__":
