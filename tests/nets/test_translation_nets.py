@@ -93,3 +93,15 @@ def test_receptive_field_arithmetic():
 def test_bad_sizes_are_explained():
     with pytest.raises(ConfigError, match="power-of-two"):
         build_translator("unet", 3, 3, 48, {})
+
+
+@pytest.mark.parametrize("size", [28, 32])
+def test_digits_translator_upsamples_by_nearest_doubling_or_transposed_convolutions(size):
+    images = torch.zeros(2, 1, size, size)
+    transposed = build_translator("digits", 1, 1, size, {"upsampling": "transposed"})
+    nearest = build_translator("digits", 1, 1, size, {})
+    assert transposed(images).shape == nearest(images).shape == images.shape
+    kinds = {type(m).__name__ for m in nearest.up.modules()}
+    assert "Upsample" in kinds and "ConvTranspose2d" not in kinds
+    with pytest.raises(ConfigError, match="upsampling must be"):
+        build_translator("digits", 1, 1, size, {"upsampling": "bilinear"})
