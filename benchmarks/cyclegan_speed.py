@@ -15,22 +15,17 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import platform
-import tempfile
 import time
 
 import torch
+from trainer_timing import trainer_images_per_second
 
 from gankit.data.unpaired import UnpairedDataset
-from gankit.methods import METHODS
 from gankit.methods.image_pool import ImagePool
 from gankit.nets.patchgan import build_patch_discriminator
 from gankit.nets.translation import build_translator
-from gankit.train.environment import pick_device, seed_everything
-from gankit.train.launch import resolve_config
-from gankit.train.run_folder import RunFolder
-from gankit.train.trainer import Trainer
+from gankit.train.environment import pick_device
 
 
 def synthetic_domains(count: int, size: int) -> UnpairedDataset:
@@ -45,32 +40,12 @@ def gankit_images_per_second(args: argparse.Namespace, data: UnpairedDataset) ->
         "generator=resnet",
         "generator_options={blocks: 9}",
         "lambda_identity=0.5",
-        f"data.batch_size={args.batch}",
         f"data.image_size={args.size}",
         "train.epochs=null",
-        f"train.steps={args.warmup + args.steps}",
         "train.lr_decay=none",
-        f"train.log_every={args.warmup}" if args.warmup else "train.log_every=1",
-        "train.sample_every=1000000",
-        "train.checkpoint_every=1000000",
-        "train.tensorboard=false",
-        "train.progress=false",
-        f"train.channels_last={str(args.channels_last).lower()}",
-        f"train.amp={args.amp}",
         "train.num_samples=1",
-        f"device={args.device}",
     ]
-    cfg = resolve_config("cyclegan", None, overrides)
-    device = pick_device(cfg.device)
-    seed_everything(0, False, device)
-    method = METHODS.get("cyclegan")(cfg, data.spec, device)
-    method.use_dataset(data)
-    with tempfile.TemporaryDirectory() as out:
-        run, _ = RunFolder.create(out, "cyclegan", "bench")
-        Trainer(cfg, method, data, run).fit()
-        times = {r["step"]: r["time"] for r in map(json.loads, run.metrics_file.open())}
-    start = times.get(args.warmup, 0.0)
-    return args.steps * args.batch / (times[args.warmup + args.steps] - start)
+    return trainer_images_per_second("cyclegan", overrides, data, args)
 
 
 def plain_images_per_second(args: argparse.Namespace, data: UnpairedDataset) -> float:

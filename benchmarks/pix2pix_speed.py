@@ -13,22 +13,17 @@ clock (``time`` in metrics.jsonl), so start-up and the sample grids are not coun
 from __future__ import annotations
 
 import argparse
-import json
 import platform
-import tempfile
 import time
 
 import torch
 from torch import nn
+from trainer_timing import trainer_images_per_second
 
 from gankit.data import PairedTensorDataset
-from gankit.methods import METHODS
 from gankit.nets.patchgan import build_patch_discriminator
 from gankit.nets.translation import build_translator
-from gankit.train.environment import pick_device, seed_everything
-from gankit.train.launch import resolve_config
-from gankit.train.run_folder import RunFolder
-from gankit.train.trainer import Trainer
+from gankit.train.environment import pick_device
 
 
 def synthetic_pairs(count: int, size: int) -> PairedTensorDataset:
@@ -39,30 +34,8 @@ def synthetic_pairs(count: int, size: int) -> PairedTensorDataset:
 
 
 def gankit_images_per_second(args: argparse.Namespace, data: PairedTensorDataset) -> float:
-    overrides = [
-        f"data.batch_size={args.batch}",
-        f"train.steps={args.warmup + args.steps}",
-        f"train.log_every={args.warmup}" if args.warmup else "train.log_every=1",
-        "train.sample_every=1000000",
-        "train.checkpoint_every=1000000",
-        "train.tensorboard=false",
-        "train.progress=false",
-        f"train.amp={args.amp}",
-        f"train.channels_last={str(args.channels_last).lower()}",
-        f"train.compile={str(args.compile).lower()}",
-        "train.num_samples=1",
-        f"device={args.device}",
-    ]
-    cfg = resolve_config("pix2pix", None, overrides)
-    device = pick_device(cfg.device)
-    seed_everything(0, False, device)
-    method = METHODS.get("pix2pix")(cfg, data.spec, device)
-    with tempfile.TemporaryDirectory() as out:
-        run, _ = RunFolder.create(out, "pix2pix", "bench")
-        Trainer(cfg, method, data, run).fit()
-        times = {r["step"]: r["time"] for r in map(json.loads, run.metrics_file.open())}
-    start = times.get(args.warmup, 0.0)
-    return args.steps * args.batch / (times[args.warmup + args.steps] - start)
+    overrides = [f"train.compile={str(args.compile).lower()}", "train.num_samples=1"]
+    return trainer_images_per_second("pix2pix", overrides, data, args)
 
 
 def plain_images_per_second(args: argparse.Namespace, data: PairedTensorDataset) -> float:

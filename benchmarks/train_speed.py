@@ -15,20 +15,15 @@ Prints images/s for both loops and their ratio (gankit / plain); record results 
 from __future__ import annotations
 
 import argparse
-import json
 import platform
-import tempfile
 import time
 
 import torch
 from torch import nn
+from trainer_timing import trainer_images_per_second
 
 from gankit.data import TensorDataset
-from gankit.methods import METHODS
-from gankit.train.environment import pick_device, seed_everything
-from gankit.train.launch import resolve_config
-from gankit.train.run_folder import RunFolder
-from gankit.train.trainer import Trainer
+from gankit.train.environment import pick_device
 
 
 def synthetic_images(count: int, size: int, seed: int = 0) -> torch.Tensor:
@@ -38,32 +33,14 @@ def synthetic_images(count: int, size: int, seed: int = 0) -> torch.Tensor:
 
 def gankit_images_per_second(args: argparse.Namespace, images: torch.Tensor) -> float:
     overrides = [
-        f"data.batch_size={args.batch}",
         f"data.image_size={args.size}",
-        f"train.steps={args.warmup + args.steps}",
-        f"train.log_every={args.warmup}" if args.warmup else "train.log_every=1",
-        "train.sample_every=1000000",
-        "train.checkpoint_every=1000000",
-        "train.tensorboard=false",
-        "train.progress=false",
         "train.deterministic=false",
-        f"train.amp={args.amp}",
-        f"train.channels_last={str(args.channels_last).lower()}",
         f"train.compile={str(args.compile).lower()}",
-        f"device={args.device}",
         "train.num_samples=16",
     ]
-    cfg = resolve_config("dcgan", None, overrides)
-    device = pick_device(cfg.device)
-    seed_everything(0, False, device)
-    dataset = TensorDataset(images, None, kind="image")
-    method = METHODS.get("dcgan")(cfg, dataset.spec, device)
-    with tempfile.TemporaryDirectory() as out:
-        run, _ = RunFolder.create(out, "dcgan", "bench")
-        Trainer(cfg, method, dataset, run).fit()
-        times = {r["step"]: r["time"] for r in map(json.loads, run.metrics_file.open())}
-    start = times.get(args.warmup, 0.0)
-    return args.steps * args.batch / (times[args.warmup + args.steps] - start)
+    return trainer_images_per_second(
+        "dcgan", overrides, TensorDataset(images, None, kind="image"), args
+    )
 
 
 def plain_images_per_second(args: argparse.Namespace, images: torch.Tensor) -> float:

@@ -1,0 +1,54 @@
+"""What the speed benchmarks share: gankit's own trainer, timed by its step clock.
+
+Each ``*_speed.py`` script times a plain hand-written loop and gankit's trainer on the same nets
+and data. gankit's figure is read from the ``time`` field of metrics.jsonl between the end of
+the warm-up steps and the last step, so start-up, the step-0 sample grid and the final
+checkpoint are not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from typing import Any
+
+from gankit.methods import METHODS
+from gankit.train.environment import pick_device, seed_everything
+from gankit.train.launch import resolve_config
+from gankit.train.run_folder import RunFolder
+from gankit.train.trainer import Trainer
+
+
+def timing_overrides(args: argparse.Namespace) -> list[str]:
+    """Batch, steps, device and the speed options of ``args``; no grids, checkpoints or
+    TensorBoard between the warm-up and the last step."""
+    return [
+        f"data.batch_size={args.batch}",
+        f"train.steps={args.warmup + args.steps}",
+        f"train.log_every={args.warmup}" if args.warmup else "train.log_every=1",
+        "train.sample_every=1000000",
+        "train.checkpoint_every=1000000",
+        "train.tensorboard=false",
+        "train.progress=false",
+        f"train.amp={args.amp}",
+        f"train.channels_last={str(args.channels_last).lower()}",
+        f"device={args.device}",
+    ]
+
+
+def trainer_images_per_second(
+    method_name: str, overrides: list[str], dataset: Any, args: argparse.Namespace
+) -> float:
+    """Images/s of ``gankit train METHOD`` on ``dataset``, as ``launch.start`` sets it up."""
+    cfg = resolve_config(method_name, None, [*timing_overrides(args), *overrides])
+    device = pick_device(cfg.device)
+    seed_everything(0, False, device)
+    method = METHODS.get(method_name)(cfg, dataset.spec, device)
+    method.use_dataset(dataset)
+    with tempfile.TemporaryDirectory() as out:
+        run, _ = RunFolder.create(out, method_name, "bench")
+        Trainer(cfg, method, dataset, run).fit()
+        times = {r["step"]: r["time"] for r in map(json.loads, run.metrics_file.open())}
+    start = times.get(args.warmup, 0.0)
+    return args.steps * args.batch / (times[args.warmup + args.steps] - start)
