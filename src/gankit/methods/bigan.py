@@ -12,11 +12,11 @@ from torch import nn
 
 from gankit.config import DataConfig, TrainConfig
 from gankit.data.base import DataSpec
-from gankit.errors import ConfigError, UnknownNameError
+from gankit.errors import ConfigError
 from gankit.losses import build_loss
 from gankit.methods.base import Method, frozen
 from gankit.methods.conditional import finish_setup
-from gankit.methods.gan import GAN, LATENTS, GanConfig
+from gankit.methods.gan import GAN, GanConfig, check_unpacked_latent
 from gankit.methods.registry import METHODS
 from gankit.nets import build_generator
 from gankit.nets.bigan import BiGANEncoder, JointDiscriminator
@@ -82,10 +82,7 @@ class BiGAN(GAN):
 
     def __init__(self, cfg: BiGanConfig, spec: DataSpec, device: torch.device | str) -> None:
         Method.__init__(self, cfg, spec, device)
-        if cfg.latent not in LATENTS:
-            raise UnknownNameError("latent distribution", cfg.latent, LATENTS)
-        if cfg.pack != 1:
-            raise ConfigError("bigan does not pack samples (PacGAN); set pack=1.")
+        check_unpacked_latent(cfg, "bigan")
         self.loss = build_loss(cfg.loss, cfg.loss_options)
         check_options(BiGANEncoder, cfg.encoder, "encoder", skip=("spec", "z_dim"))
         check_options(

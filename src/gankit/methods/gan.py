@@ -29,6 +29,27 @@ from gankit.train.optim import build_optimizer
 LATENTS = ("normal", "uniform")
 
 
+def check_unpacked_latent(cfg: Any, method: str) -> None:
+    """For the GAN variants that reuse GanConfig but not its PacGAN packing."""
+    if cfg.latent not in LATENTS:
+        raise UnknownNameError("latent distribution", cfg.latent, LATENTS)
+    if cfg.pack != 1:
+        raise ConfigError(f"{method} does not pack samples (PacGAN); set pack=1.")
+
+
+def draw_latent(
+    n: int, z_dim: int, latent: str, device: Any, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """``n`` codes from N(0, I) or U[-1, 1]^z_dim; on the CPU when a ``generator`` is given (it
+    is a CPU generator), moved to ``device`` after."""
+    where = "cpu" if generator is not None else device
+    if latent == "uniform":
+        z = torch.rand((n, z_dim), generator=generator, device=where) * 2 - 1
+    else:
+        z = torch.randn((n, z_dim), generator=generator, device=where)
+    return z.to(device)
+
+
 @dataclass
 class GanOptimConfig:
     generator: OptimizerConfig = field(default_factory=OptimizerConfig)
@@ -109,13 +130,7 @@ class GAN(Method):
             )
 
     def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        device = "cpu" if generator is not None else self.device
-        shape = (n, self.cfg.z_dim)
-        if self.cfg.latent == "uniform":
-            z = torch.rand(shape, generator=generator, device=device) * 2 - 1
-        else:
-            z = torch.randn(shape, generator=generator, device=device)
-        return z.to(self.device)
+        return draw_latent(n, self.cfg.z_dim, self.cfg.latent, self.device, generator)
 
     def interpolate_latents(
         self, start: torch.Tensor, end: torch.Tensor, steps: int

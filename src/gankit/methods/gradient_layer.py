@@ -13,13 +13,12 @@ from gankit.config import DataConfig, OptimizerConfig, RunConfig, TrainConfig
 from gankit.data.base import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.methods.base import Method
+from gankit.methods.gan import LATENTS, draw_latent
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
 from gankit.refinement import GradientLayers, critic_objective
 from gankit.regularizers import build_regularizers
 from gankit.train.optim import build_optimizer
-
-LATENTS = ("normal", "uniform")
 
 
 @dataclass
@@ -143,13 +142,7 @@ class GradientLayerGAN(Method):
         )
 
     def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        device = "cpu" if generator is not None else self.device
-        shape = (n, self.cfg.z_dim)
-        if self.cfg.latent == "uniform":
-            z = torch.rand(shape, generator=generator, device=device) * 2 - 1
-        else:
-            z = torch.randn(shape, generator=generator, device=device)
-        return z.to(self.device)
+        return draw_latent(n, self.cfg.z_dim, self.cfg.latent, self.device, generator)
 
     def train_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], update_generator: bool

@@ -15,7 +15,7 @@ from gankit.errors import ConfigError, UnknownNameError
 from gankit.losses import build_loss
 from gankit.methods.base import Method, frozen
 from gankit.methods.conditional import finish_setup
-from gankit.methods.gan import GAN, LATENTS, GanConfig, GanOptimConfig
+from gankit.methods.gan import GAN, GanConfig, GanOptimConfig, check_unpacked_latent
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
 
@@ -70,10 +70,7 @@ class InfoGAN(GAN):
 
     def __init__(self, cfg: InfoGanConfig, spec: DataSpec, device: torch.device | str) -> None:
         Method.__init__(self, cfg, spec, device)
-        if cfg.latent not in LATENTS:
-            raise UnknownNameError("latent distribution", cfg.latent, LATENTS)
-        if cfg.pack != 1:
-            raise ConfigError("infogan does not pack samples (PacGAN); set pack=1.")
+        check_unpacked_latent(cfg, "infogan")
         if any(k < 2 for k in cfg.categorical) or cfg.continuous < 0:
             raise ConfigError(
                 f"Each categorical code needs at least 2 categories and the continuous codes "

@@ -11,11 +11,10 @@ from torch import nn
 
 from gankit.config import DataConfig, TrainConfig
 from gankit.data.base import DataSpec
-from gankit.errors import ConfigError, UnknownNameError
 from gankit.losses import build_loss
 from gankit.methods.base import Method
 from gankit.methods.conditional import conditional_step, finish_setup
-from gankit.methods.gan import GAN, LATENTS, GanConfig
+from gankit.methods.gan import GAN, GanConfig, check_unpacked_latent
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
 from gankit.nets.lapgan import LaplacianGenerator, LevelDiscriminator, LevelGenerator
@@ -65,10 +64,7 @@ class LAPGAN(GAN):
 
     def __init__(self, cfg: LapGanConfig, spec: DataSpec, device: torch.device | str) -> None:
         Method.__init__(self, cfg, spec, device)
-        if cfg.latent not in LATENTS:
-            raise UnknownNameError("latent distribution", cfg.latent, LATENTS)
-        if cfg.pack != 1:
-            raise ConfigError("lapgan does not pack samples (PacGAN); set pack=1.")
+        check_unpacked_latent(cfg, "lapgan")
         channels, size = square_image(spec, "LAPGAN")
         check_levels(size, cfg.levels)
         check_options(LevelGenerator, cfg.level_generator, "level generator", skip=("channels",))
