@@ -61,6 +61,7 @@ BUDGETS = {
     "full": {"toy_steps": 8000, "toy_batch": 512, "mnist_steps": 5000, "cifar_steps": 100000,
              "cifar_batch": 64, "fid_samples": 10000, "cifar_width": None},
 }  # fmt: skip
+TOY_MODES = {"ring8": 8, "grid25": 25}
 QUIET = ["train.progress=false", "train.tensorboard=false"]
 
 
@@ -96,16 +97,18 @@ def toy_run(job: tuple[str, str, int, dict, str]) -> dict:
     }  # fmt: skip
 
 
-def toy_part(budget: dict, out: Path, workers: int) -> list[dict]:
+def toy_part(
+    budget: dict, out: Path, workers: int, recipes: list[str], datasets: list[str]
+) -> list[dict]:
     jobs = [
         (recipe, data, seed, budget, str(out / "toy"))
-        for data in ("ring8", "grid25")
-        for recipe in TOY_RECIPES
+        for data in datasets
+        for recipe in recipes
         for seed in range(5)
     ]
     with ProcessPoolExecutor(workers) as pool:
         results = list(pool.map(toy_run, jobs))
-    for data in ("ring8", "grid25"):
+    for data in datasets:
         toy_figure(
             [r for r in results if r["data"] == data and r["seed"] == 0], out / f"toy-{data}.png"
         )
@@ -122,8 +125,8 @@ def toy_figure(results: list[dict], path: Path) -> None:
 
     data = results[0]["data"]
     means = build_dataset(DataConfig(name=data, options={"n_samples": 10})).mixture.means
-    figure, axes = plt.subplots(1, len(results), figsize=(2.6 * len(results), 3.1))
-    for ax, result in zip(axes, results):
+    figure, axes = plt.subplots(1, len(results), figsize=(2.6 * len(results), 3.1), squeeze=False)
+    for ax, result in zip(axes[0], results):
         method, _, net = load_trained(result["run"])
         points = method.generate(method.sample_latent(2500, torch.Generator().manual_seed(1)), net)
         ax.scatter(points[:, 0], points[:, 1], s=1, alpha=0.3)
@@ -139,12 +142,13 @@ def toy_figure(results: list[dict], path: Path) -> None:
 
 
 def toy_table(results: list[dict]) -> str:
-    lines = ["| recipe | ring8 modes (of 8) | ring8 HQ % | grid25 modes (of 25) | grid25 HQ % | all-modes seeds |",
-             "|---|---|---|---|---|---|"]  # fmt: skip
-    for recipe in TOY_RECIPES:
+    datasets = [d for d in ("ring8", "grid25") if any(r["data"] == d for r in results)]
+    head = "".join(f" {d} modes (of {TOY_MODES[d]}) | {d} HQ % |" for d in datasets)
+    lines = [f"| recipe |{head} all-modes seeds |", "|---|" + "---|---|" * len(datasets) + "---|"]
+    for recipe in dict.fromkeys(r["recipe"] for r in results):
         cells = []
         full = []
-        for data in ("ring8", "grid25"):
+        for data in datasets:
             rows = [r for r in results if r["recipe"] == recipe and r["data"] == data]
             modes = [r["modes"] for r in rows]
             hq = [100 * r["high_quality"] for r in rows]
@@ -202,10 +206,12 @@ def mnist_data(data_dir: Path | None) -> DataConfig:
     return DataConfig(name="digits", image_size=28)
 
 
-def mnist_part(budget: dict, out: Path, device: str, data_dir: Path | None) -> list[dict]:
+def mnist_part(
+    budget: dict, out: Path, device: str, data_dir: Path | None, recipes: list[str]
+) -> list[dict]:
     data = mnist_data(data_dir)
     results = []
-    for recipe in IMAGE_RECIPES:
+    for recipe in recipes:
         started = time.perf_counter()
         overrides = image_overrides(recipe, data, budget["mnist_steps"], out / "mnist" / recipe, 32)
         run = start(resolve_config(recipe, None, [*overrides, f"device={device}"]))
@@ -280,6 +286,8 @@ def main() -> None:
     parser.add_argument("--parts", default="toy,mnist,cifar")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="toy runs at once")
+    parser.add_argument("--recipes", default=None, help="comma-separated subset (toy, mnist)")
+    parser.add_argument("--toy-data", default="ring8,grid25", help="toy mixtures to run")
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
@@ -288,14 +296,23 @@ def main() -> None:
     out = args.out or ROOT / "benchmarks" / "results" / f"zoo-{name}"
     out.mkdir(parents=True, exist_ok=True)
     parts = args.parts.split(",")
+    chosen = args.recipes.split(",") if args.recipes else None
+    unknown = set(chosen or []) - set(TOY_RECIPES) - set(IMAGE_RECIPES)
+    if unknown:
+        parser.error(f"unknown recipe(s) {sorted(unknown)}; choose from {IMAGE_RECIPES}")
+    toy_data = args.toy_data.split(",")
+    if set(toy_data) - set(TOY_MODES):
+        parser.error(f"--toy-data takes {sorted(TOY_MODES)}, got {args.toy_data!r}")
     started = time.perf_counter()
     results: dict = {"mode": name, "budget": budget, "device": args.device}
     tables = []
     if "toy" in parts:
-        results["toy"] = toy_part(budget, out, args.workers)
+        recipes = [r for r in TOY_RECIPES if chosen is None or r in chosen]
+        results["toy"] = toy_part(budget, out, args.workers, recipes, toy_data)
         tables.append("### Toy 2-D\n\n" + toy_table(results["toy"]))
     if "mnist" in parts:
-        results["mnist"] = mnist_part(budget, out, args.device, args.data_dir)
+        recipes = [r for r in IMAGE_RECIPES if chosen is None or r in chosen]
+        results["mnist"] = mnist_part(budget, out, args.device, args.data_dir, recipes)
         tables.append("### MNIST (DCGAN nets)\n\n" + image_table(results["mnist"]))
     if "cifar" in parts:
         results["cifar"] = cifar_part(budget, out, args.device, args.data_dir)
