@@ -60,7 +60,22 @@ class GanDataset(Dataset):
         return False
 
 
-class TensorDataset(GanDataset):
+class InMemoryDataset(GanDataset):
+    """A dataset whose :attr:`tensors` (two, first axis the sample) hold all of it."""
+
+    @property
+    def in_memory(self) -> bool:
+        return True
+
+    @property
+    def tensors(self) -> tuple[torch.Tensor, torch.Tensor]:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return len(self.tensors[0])
+
+
+class TensorDataset(InMemoryDataset):
     """A dataset held in memory as one tensor of samples and one of labels."""
 
     def __init__(
@@ -81,21 +96,14 @@ class TensorDataset(GanDataset):
         self.description = description
 
     @property
-    def in_memory(self) -> bool:
-        return True
-
-    @property
     def tensors(self) -> tuple[torch.Tensor, torch.Tensor]:
         return self.samples, self.labels
-
-    def __len__(self) -> int:
-        return len(self.samples)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
         return self.samples[index], int(self.labels[index])
 
 
-class PairedTensorDataset(GanDataset):
+class PairedTensorDataset(InMemoryDataset):
     """Image pairs in memory: inputs (N, C_a, H, W) and targets (N, k, C_b, H, W), k >= 1.
 
     Items and batches are ``(input, targets)``; several targets per input (one photo, five
@@ -120,15 +128,8 @@ class PairedTensorDataset(GanDataset):
         self.description = description
 
     @property
-    def in_memory(self) -> bool:
-        return True
-
-    @property
     def tensors(self) -> tuple[torch.Tensor, torch.Tensor]:
         return self.inputs, self.targets
-
-    def __len__(self) -> int:
-        return len(self.inputs)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
         return self.inputs[index], self.targets[index]

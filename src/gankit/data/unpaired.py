@@ -23,14 +23,14 @@ from pathlib import Path
 import torch
 
 from gankit.config import DataConfig
-from gankit.data.base import DataSpec, GanDataset, TensorDataset
+from gankit.data.base import DataSpec, InMemoryDataset, TensorDataset
 from gankit.data.registry import DATASETS, build_dataset
 from gankit.errors import DataError
 
 DEFAULT_IMAGE_SIZE = 64
 
 
-class UnpairedDataset(GanDataset):
+class UnpairedDataset(InMemoryDataset):
     """Domain A (streamed in batches) and domain B (sampled independently by the method)."""
 
     def __init__(
@@ -56,19 +56,12 @@ class UnpairedDataset(GanDataset):
         self.description = description
 
     @property
-    def in_memory(self) -> bool:
-        return True
-
-    @property
     def tensors(self) -> tuple[torch.Tensor, torch.Tensor]:
         return self.a.tensors
 
     @property
     def domain_b(self) -> tuple[torch.Tensor, torch.Tensor]:
         return self.b.tensors
-
-    def __len__(self) -> int:
-        return len(self.a)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
         return self.a[index]
