@@ -9,11 +9,11 @@ import torch
 
 from gankit.config import DataConfig, TrainConfig
 from gankit.data.base import DataSpec
-from gankit.errors import ConfigError, UnknownNameError
+from gankit.errors import ConfigError
 from gankit.losses import build_loss
 from gankit.methods.base import Method
 from gankit.methods.conditional import conditional_step, finish_setup
-from gankit.methods.gan import GAN, LATENTS, GanConfig
+from gankit.methods.gan import GAN, GanConfig, check_unpacked_latent
 from gankit.methods.registry import METHODS
 from gankit.nets.conditional import build_conditional_discriminator, build_conditional_generator
 
@@ -60,15 +60,12 @@ class CGAN(GAN):
 
     def __init__(self, cfg: CGanConfig, spec: DataSpec, device: torch.device | str) -> None:
         Method.__init__(self, cfg, spec, device)
-        if cfg.latent not in LATENTS:
-            raise UnknownNameError("latent distribution", cfg.latent, LATENTS)
+        check_unpacked_latent(cfg, "cgan")
         if not spec.num_classes:
             raise ConfigError(
                 "cgan needs labelled data, and this dataset has no classes. Use a labelled one: "
                 "digits, mnist, fashion-mnist or cifar10."
             )
-        if cfg.pack != 1:
-            raise ConfigError("cgan does not pack samples (PacGAN); set pack=1.")
         self.num_classes = spec.num_classes
         self.loss = build_loss(cfg.loss, cfg.loss_options)
         self.nets["generator"] = build_conditional_generator(
