@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from gankit.data.base import DataSpec
-from gankit.errors import ConfigError
+from gankit.errors import ConfigError, UnknownNameError
 from gankit.methods import METHODS
 from gankit.nets.conditional import ConcatDiscriminator, EmbeddingGenerator
 from gankit.train.launch import resolve_config
@@ -71,6 +71,13 @@ def test_unlabelled_data_and_bad_labels_are_refused():
         method.labelled_latent(torch.tensor([3, 10]))
     with pytest.raises(ConfigError, match="unknown labels"):
         method.train_step((torch.rand(4, 1, 16, 16), torch.full((4,), -1)), True)
+
+
+def test_packing_and_unknown_latents_are_refused():
+    with pytest.raises(ConfigError, match="set pack=1"):
+        build("pack=2")
+    with pytest.raises(UnknownNameError, match="normal, uniform"):
+        build("latent=gaussian")
 
 
 def test_grids_have_one_row_per_class():
