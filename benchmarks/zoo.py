@@ -3,6 +3,7 @@
     python benchmarks/zoo.py --quick                 # CPU, under 30 minutes
     python benchmarks/zoo.py --full --device cuda    # the full budgets, for a GPU
     python benchmarks/zoo.py --quick --parts toy     # one part only
+    python benchmarks/zoo.py --full --parts toy --recipes sngan --toy-data grid25   # a subset
 
 Parts (all write into ``--out``, default ``benchmarks/results/zoo-<mode>/``):
 
