@@ -61,15 +61,14 @@ class GanDataset(Dataset):
 
 
 class InMemoryDataset(GanDataset):
-    """A dataset whose :attr:`tensors` (two, first axis the sample) hold all of it."""
+    """A dataset whose :attr:`tensors` (two, first axis the sample) hold all of it; each
+    subclass says which two tensors those are."""
+
+    tensors: tuple[torch.Tensor, torch.Tensor]
 
     @property
     def in_memory(self) -> bool:
         return True
-
-    @property
-    def tensors(self) -> tuple[torch.Tensor, torch.Tensor]:
-        raise NotImplementedError
 
     def __len__(self) -> int:
         return len(self.tensors[0])
