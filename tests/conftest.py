@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+import torch
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,6 +37,16 @@ TINY_DCGAN = [
     "train.progress=false",
     "train.num_samples=16",
 ]
+
+
+@pytest.fixture
+def one_thread():
+    """Torch on one thread for the test (tiny nets train faster so, above all on a shared
+    machine); opt in with ``pytestmark = pytest.mark.usefixtures("one_thread")``."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture

@@ -12,13 +12,7 @@ SPEC = DataSpec("image", (1, 16, 16), 10)
 TINY = ["generator.width=16", "discriminator.width=16", "encoder.width=16", "z_dim=6"]
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny nets train faster on one thread, above all on a shared machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def build(*overrides):

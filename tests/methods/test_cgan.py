@@ -13,13 +13,7 @@ SPEC = DataSpec("image", (1, 16, 16), 10)
 TINY = ["generator.width=8", "discriminator.width=8", "z_dim=8"]
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny nets train faster on one thread, above all on a shared machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def build(*overrides, spec=SPEC):

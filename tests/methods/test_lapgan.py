@@ -12,13 +12,7 @@ TINY = ["generator.hidden=[16]", "discriminator.hidden=[16]", "level_generator.w
         "level_discriminator.width=4", "z_dim=6"]  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny nets train faster on one thread, above all on a shared machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def build(*overrides):
