@@ -18,7 +18,7 @@ import time
 
 import torch
 from torch import nn
-from trainer_timing import trainer_images_per_second
+from trainer_timing import speed_arguments, trainer_images_per_second
 
 from gankit.data import PairedTensorDataset
 from gankit.nets.patchgan import build_patch_discriminator
@@ -90,16 +90,8 @@ def plain_images_per_second(args: argparse.Namespace, data: PairedTensorDataset)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--steps", type=int, default=3)
-    parser.add_argument("--warmup", type=int, default=1)
-    parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--size", type=int, default=256)
-    parser.add_argument("--amp", default="none", choices=["none", "bf16", "fp16"])
-    parser.add_argument("--channels-last", action="store_true")
-    parser.add_argument("--compile", action="store_true")
-    parser.add_argument("--repeats", type=int, default=1)
+    description = __doc__.split("\n\n")[0]
+    parser = speed_arguments(description, steps=3, warmup=1, batch=16, size=256, repeats=1)
     args = parser.parse_args()
     data = synthetic_pairs(args.batch * 4, args.size)
     plain, ours = [], []

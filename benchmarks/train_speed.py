@@ -20,7 +20,7 @@ import time
 
 import torch
 from torch import nn
-from trainer_timing import trainer_images_per_second
+from trainer_timing import speed_arguments, trainer_images_per_second
 
 from gankit.data import TensorDataset
 from gankit.train.environment import pick_device
@@ -95,16 +95,8 @@ def plain_images_per_second(args: argparse.Namespace, images: torch.Tensor) -> f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--steps", type=int, default=10, help="timed steps per loop")
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=128)
-    parser.add_argument("--size", type=int, default=64)
-    parser.add_argument("--amp", default="none", choices=["none", "bf16", "fp16"])
-    parser.add_argument("--channels-last", action="store_true")
-    parser.add_argument("--compile", action="store_true")
-    parser.add_argument("--repeats", type=int, default=2, help="alternate the loops this often")
+    description = __doc__.split("\n\n")[0]
+    parser = speed_arguments(description, steps=10, warmup=2, batch=128, size=64, repeats=2)
     args = parser.parse_args()
 
     images = synthetic_images(args.batch * 10, args.size)

@@ -20,6 +20,33 @@ from gankit.train.run_folder import RunFolder
 from gankit.train.trainer import Trainer
 
 
+def speed_arguments(
+    description: str,
+    *,
+    steps: int,
+    warmup: int,
+    batch: int,
+    size: int,
+    repeats: int,
+    compile: bool = True,
+) -> argparse.ArgumentParser:
+    """The options every speed script takes, with that script's defaults."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--steps", type=int, default=steps, help="timed steps per loop")
+    parser.add_argument("--warmup", type=int, default=warmup)
+    parser.add_argument("--batch", type=int, default=batch)
+    parser.add_argument("--size", type=int, default=size)
+    parser.add_argument("--amp", default="none", choices=["none", "bf16", "fp16"])
+    parser.add_argument("--channels-last", action="store_true")
+    if compile:
+        parser.add_argument("--compile", action="store_true")
+    parser.add_argument(
+        "--repeats", type=int, default=repeats, help="alternate the loops this often"
+    )
+    return parser
+
+
 def timing_overrides(args: argparse.Namespace) -> list[str]:
     """Batch, steps, device and the speed options of ``args``; no grids, checkpoints or
     TensorBoard between the warm-up and the last step."""
