@@ -14,7 +14,8 @@ from gankit.config import DataConfig, TrainConfig
 from gankit.data.base import DataSpec
 from gankit.errors import ConfigError
 from gankit.losses import build_loss
-from gankit.methods.base import Method, frozen
+from gankit.methods.adversarial import Scores, adversarial_step
+from gankit.methods.base import Method
 from gankit.methods.conditional import finish_setup
 from gankit.methods.gan import GAN, GanConfig, check_unpacked_latent
 from gankit.methods.registry import METHODS
@@ -111,40 +112,26 @@ class BiGAN(GAN):
         G, E, D = self.nets["generator"], self.nets["encoder"], self.nets["discriminator"]
         real = batch[0]
         z = self.sample_latent(real.shape[0])
-        with self.autocast():
-            with torch.set_grad_enabled(update_generator):
-                fake, code = G(z), E(real)
-            real_out, fake_out = D(real, code.detach()), D(fake.detach(), z)
-            d_loss = self.loss.discriminator_loss(real_out, fake_out)
-        logs = {
-            "d_loss": d_loss.detach(),
-            "d_real": real_out.detach().float().mean(),
-            "d_fake": fake_out.detach().float().mean(),
-        }
-        total = d_loss
         view = JointView(D, self.spec.shape)
-        real_pair, fake_pair = joint(real, code.detach()), joint(fake.detach(), z)
-        for regularizer in self.regularizers:
-            penalty = regularizer.discriminator_penalty(view, real_pair, fake_pair)
-            if penalty is not None:
-                total = total + penalty
-                logs[regularizer.name] = penalty.detach()
-        self.update("discriminator", total)
-        for regularizer in self.regularizers:
-            regularizer.after_discriminator_step(D)
-        logs.update(self.loss.after_discriminator_step(real_out, fake_out))
-        if update_generator:
-            with frozen(D), self.autocast():
-                # The inverted game: G wants (G(z), z) called real, E wants (x, E(x)) called fake.
-                ge_loss = self.loss.discriminator_loss(D(fake, z), D(real, code))
-            logs["g_loss"] = ge_loss.detach()
-            for regularizer in self.regularizers:
-                penalty = regularizer.generator_penalty(G)
-                if penalty is not None:
-                    ge_loss = ge_loss + penalty
-                    logs[f"g_{regularizer.name}"] = penalty.detach()
-            self.update("generator", ge_loss)
-        return logs
+
+        # G and E are one player, making (G(z), E(x)); D scores the pairs (x, E(x)) and (G(z), z).
+        def score(real: torch.Tensor, made: tuple[torch.Tensor, torch.Tensor]) -> Scores:
+            fake, code = made
+            return Scores(D(real, code), D(fake, z))
+
+        def fool(made: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, None]:
+            # The inverted game: G wants (G(z), z) called real, E wants (x, E(x)) called fake.
+            fake, code = made
+            return self.loss.discriminator_loss(D(fake, z), D(real, code)), None
+
+        def penalty_inputs(real: torch.Tensor, made: tuple[torch.Tensor, torch.Tensor]) -> tuple:
+            fake, code = made
+            return view, joint(real, code), joint(fake, z)
+
+        return adversarial_step(
+            self, G, D, real, lambda: (G(z), E(real)), update_generator,
+            score=score, fool=fool, penalty_inputs=penalty_inputs,
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ features and grids
 

@@ -2,8 +2,9 @@
 
 A conditional GAN (Mirza & Osindero 2014, Eq. 2) is Algorithm 1 of Goodfellow et al. 2014 with
 an extra input c given to both players: min_G max_D E[log D(x|c)] + E[log(1 - D(G(z|c)|c))].
-:func:`conditional_step` is that step for any registered loss and regularizers, with c a tuple
-of tensors: class labels for ``cgan``, the upsampled coarser image for each LAPGAN level.
+:func:`conditional_step` is :func:`gankit.methods.adversarial.adversarial_step` with c, a tuple
+of tensors, given to both nets: class labels for ``cgan``, the upsampled coarser image for each
+LAPGAN level.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from gankit.methods.base import Latent, frozen
+from gankit.methods.adversarial import Scores, adversarial_step
+from gankit.methods.base import Latent
 from gankit.methods.gan import GAN
 from gankit.regularizers import build_regularizers
 from gankit.train.optim import build_optimizer
@@ -50,40 +52,19 @@ def conditional_step(
     is appended to every logged name (``d_loss_1`` for LAPGAN's level 1).
     """
     inputs = latent if isinstance(latent, tuple) else (latent,)
-    with method.autocast():
-        with torch.set_grad_enabled(update_generator):
-            fake = G(*inputs, *condition)
-        real_out, fake_out = D(real, *condition), D(fake.detach(), *condition)
-        d_loss = method.loss.discriminator_loss(real_out, fake_out)
-    logs = {
-        f"d_loss{suffix}": d_loss.detach(),
-        f"d_real{suffix}": real_out.detach().float().mean(),
-        f"d_fake{suffix}": fake_out.detach().float().mean(),
-    }
-    total = d_loss
-    bound = Conditioned(D, condition)
-    for regularizer in method.regularizers:
-        penalty = regularizer.discriminator_penalty(bound, real, fake.detach())
-        if penalty is not None:
-            total = total + penalty
-            logs[f"{regularizer.name}{suffix}"] = penalty.detach()
-    method.update(names[1], total)
-    for regularizer in method.regularizers:
-        regularizer.after_discriminator_step(D)
-    logs.update(
-        {k + suffix: v for k, v in method.loss.after_discriminator_step(real_out, fake_out).items()}
+    return adversarial_step(
+        method,
+        G,
+        D,
+        real,
+        lambda: G(*inputs, *condition),
+        update_generator,
+        score=lambda real, fake: Scores(D(real, *condition), D(fake, *condition)),
+        fool=lambda fake: (method.loss.generator_loss(D(fake, *condition)), None),
+        penalty_inputs=lambda real, fake: (Conditioned(D, condition), real, fake),
+        names=names,
+        suffix=suffix,
     )
-    if update_generator:
-        with frozen(D), method.autocast():
-            g_loss = method.loss.generator_loss(D(fake, *condition))
-        logs[f"g_loss{suffix}"] = g_loss.detach()
-        for regularizer in method.regularizers:
-            penalty = regularizer.generator_penalty(G)
-            if penalty is not None:
-                g_loss = g_loss + penalty
-                logs[f"g_{regularizer.name}{suffix}"] = penalty.detach()
-        method.update(names[0], g_loss)
-    return logs
 
 
 def finish_setup(method: GAN, optimizers: bool = True) -> None:

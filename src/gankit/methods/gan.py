@@ -19,7 +19,8 @@ from gankit.config import DataConfig, OptimizerConfig, RunConfig, TrainConfig
 from gankit.data.base import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.losses import LOSSES, build_loss
-from gankit.methods.base import Method, frozen
+from gankit.methods.adversarial import adversarial_step
+from gankit.methods.base import Method
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
 from gankit.nets.packing import PackedDiscriminator, packed_spec
@@ -88,9 +89,7 @@ class GanConfig(RunConfig):
 class GAN(Method):
     """Vanilla GAN (Goodfellow et al. 2014): MLP nets, minimax or non-saturating loss, k D steps.
 
-    The generator step reuses the fake batch of the last discriminator step (as the PyTorch
-    DCGAN example does) rather than drawing new noise: one generator forward per step instead of
-    two, and the same expected gradient.
+    One training step is :func:`gankit.methods.adversarial.adversarial_step` with its defaults.
     """
 
     config_class = GanConfig
@@ -146,37 +145,7 @@ class GAN(Method):
         G, D = self.nets["generator"], self.nets["discriminator"]
         real = batch[0]
         z = self.sample_latent(real.shape[0])
-        with self.autocast():
-            with torch.set_grad_enabled(update_generator):
-                fake = G(z)
-            real_out, fake_out = D(real), D(fake.detach())
-            d_loss = self.loss.discriminator_loss(real_out, fake_out)
-        logs = {
-            "d_loss": d_loss.detach(),
-            "d_real": real_out.detach().float().mean(),
-            "d_fake": fake_out.detach().float().mean(),
-        }
-        total = d_loss
-        for regularizer in self.regularizers:
-            penalty = regularizer.discriminator_penalty(D, real, fake.detach())
-            if penalty is not None:
-                total = total + penalty
-                logs[regularizer.name] = penalty.detach()
-        self.update("discriminator", total)
-        for regularizer in self.regularizers:
-            regularizer.after_discriminator_step(D)
-        logs.update(self.loss.after_discriminator_step(real_out, fake_out))
-        if update_generator:
-            with frozen(D), self.autocast():
-                g_loss = self.loss.generator_loss(D(fake))
-            logs["g_loss"] = g_loss.detach()
-            for regularizer in self.regularizers:
-                penalty = regularizer.generator_penalty(G)
-                if penalty is not None:
-                    g_loss = g_loss + penalty
-                    logs[f"g_{regularizer.name}"] = penalty.detach()
-            self.update("generator", g_loss)
-        return logs
+        return adversarial_step(self, G, D, real, lambda: G(z), update_generator)
 
     def state_dict(self) -> dict[str, Any]:
         return super().state_dict() | {"loss": self.loss.state_dict()}

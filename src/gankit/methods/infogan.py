@@ -13,7 +13,8 @@ from gankit.config import DataConfig, OptimizerConfig, TrainConfig
 from gankit.data.base import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.losses import build_loss
-from gankit.methods.base import Method, frozen
+from gankit.methods.adversarial import Scores, adversarial_step
+from gankit.methods.base import Method
 from gankit.methods.conditional import finish_setup
 from gankit.methods.gan import GAN, GanConfig, GanOptimConfig, check_unpacked_latent
 from gankit.methods.registry import METHODS
@@ -221,41 +222,20 @@ class InfoGAN(GAN):
         G, D = self.nets["generator"], self.nets["discriminator"]
         real = batch[0]
         latent = self.sample_latent(real.shape[0])
-        with self.autocast():
-            with torch.set_grad_enabled(update_generator):
-                fake = G(latent)
+
+        def score(real: torch.Tensor, fake: torch.Tensor) -> Scores:
             real_out = D(real)
-            fake_out, q = D.score_and_q(fake.detach())
-            d_loss = self.loss.discriminator_loss(real_out, fake_out)
-        information, logs = self.information(q, latent)
-        logs |= {
-            "d_loss": d_loss.detach(),
-            "d_real": real_out.detach().float().mean(),
-            "d_fake": fake_out.detach().float().mean(),
-        }
-        total = d_loss + information
-        for regularizer in self.regularizers:
-            penalty = regularizer.discriminator_penalty(D, real, fake.detach())
-            if penalty is not None:
-                total = total + penalty
-                logs[regularizer.name] = penalty.detach()
-        self.update("discriminator", total)
-        for regularizer in self.regularizers:
-            regularizer.after_discriminator_step(D)
-        if update_generator:
-            with frozen(D), self.autocast():
-                fake_out, q = D.score_and_q(fake)
-                g_loss = self.loss.generator_loss(fake_out)
-            information, _ = self.information(q, latent)
-            logs["g_loss"] = g_loss.detach()
-            total = g_loss + information
-            for regularizer in self.regularizers:
-                penalty = regularizer.generator_penalty(G)
-                if penalty is not None:
-                    total = total + penalty
-                    logs[f"g_{regularizer.name}"] = penalty.detach()
-            self.update("generator", total)
-        return logs
+            fake_out, q = D.score_and_q(fake)
+            information, logs = self.information(q, latent)
+            return Scores(real_out, fake_out, information, logs)
+
+        def fool(fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            fake_out, q = D.score_and_q(fake)
+            return self.loss.generator_loss(fake_out), self.information(q, latent)[0]
+
+        return adversarial_step(
+            self, G, D, real, lambda: G(latent), update_generator, score=score, fool=fool
+        )
 
     # ------------------------------------------------------------------ grids and inference
 
