@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from gankit.methods.adversarial import Scores, adversarial_step
+from gankit.methods.adversarial import adversarial_step
 from gankit.methods.base import Latent
 from gankit.methods.gan import GAN
 from gankit.regularizers import build_regularizers
@@ -22,8 +22,9 @@ from gankit.train.optim import build_optimizer
 class Conditioned(nn.Module):
     """``net`` with its extra inputs fixed: ``Conditioned(D, c)(x) == D(x, *c)``.
 
-    The regularizers call ``D(x)`` (gradient penalties, R1, DRAGAN) and read ``D.parameters()``
-    (weight penalties); this view lets them work on a conditional D unchanged.
+    The shared step and the regularizers call ``D(x)`` (scores, gradient penalties, R1, DRAGAN)
+    and read ``D.parameters()`` (freezing, weight penalties, clipping); this view lets them work
+    on a conditional D unchanged.
     """
 
     def __init__(self, net: nn.Module, condition: tuple[torch.Tensor, ...]) -> None:
@@ -55,13 +56,10 @@ def conditional_step(
     return adversarial_step(
         method,
         G,
-        D,
+        Conditioned(D, condition),  # D(x, *c) as D(x): the plain game's defaults then fit
         real,
         lambda: G(*inputs, *condition),
         update_generator,
-        score=lambda real, fake: Scores(D(real, *condition), D(fake, *condition)),
-        fool=lambda fake: (method.loss.generator_loss(D(fake, *condition)), None),
-        penalty_inputs=lambda real, fake: (Conditioned(D, condition), real, fake),
         names=names,
         suffix=suffix,
     )
