@@ -8,6 +8,8 @@ from gankit.data.base import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.regularizers import (
     BanachGradientPenalty,
+    DRAGANPenalty,
+    Regularizer,
     build_regularizers,
     sobolev_filter,
 )
@@ -64,10 +66,87 @@ def test_r1_matches_autograd():
     )
 
 
-def test_dragan_looks_only_at_real_data():
+class HalfSquaredNorm(nn.Module):
+    """D(x) = ||x||^2 / 2, whose gradient at x is x itself: its norm differs at every point."""
+
+    def forward(self, x):
+        return 0.5 * (x**2).flatten(1).sum(1)
+
+
+def test_gradient_penalty_at_real_points_on_a_linear_critic():
+    D = nn.Linear(2, 1, bias=False)
+    with torch.no_grad():
+        D.weight.copy_(torch.tensor([[3.0, 4.0]]))  # ||w|| = 5 everywhere
+    (gp,) = build_regularizers([{"name": "gradient_penalty", "at": "real"}])
+    for seed in range(3):
+        torch.manual_seed(seed)
+        real, fake = torch.randn(7, 2) * 10, torch.randn(7, 2)
+        assert gp.discriminator_penalty(D, real, fake).item() == pytest.approx(10 * (5 - 1) ** 2)
+
+
+def test_gradient_penalty_at_real_points_uses_only_the_real_points():
+    D = HalfSquaredNorm()
+    real = torch.tensor([[3.0, 4.0], [0.0, 2.0]])  # gradient norms 5 and 2
+    (gp,) = build_regularizers([{"name": "gradient_penalty", "at": "real", "weight": 2.0}])
+    expected = 2.0 * ((5 - 1) ** 2 + (2 - 1) ** 2) / 2
+    for fake in (torch.zeros(2, 2), torch.full((2, 2), 30.0)):
+        assert gp.discriminator_penalty(D, real, fake).item() == pytest.approx(expected)
+    (between,) = build_regularizers([{"name": "gradient_penalty", "weight": 2.0}])
+    torch.manual_seed(0)
+    assert between.discriminator_penalty(D, real, torch.zeros(2, 2)).item() != pytest.approx(
+        expected
+    )
+    with pytest.raises(UnknownNameError, match="interpolates, real"):
+        build_regularizers([{"name": "gradient_penalty", "at": "fake"}])
+
+
+def test_dragan_gaussian_perturbation_is_the_default_with_mean_0_and_std_c():
+    (dragan,) = build_regularizers(["dragan"])
+    assert dragan.perturbation == "gaussian"
+    torch.manual_seed(0)
+    real = torch.randn(400, 1, 16, 16) * 3 + 1
+    offsets = dragan.points(real) - real
+    assert offsets.mean().item() == pytest.approx(0.0, abs=0.01)
+    assert offsets.std().item() == pytest.approx(0.5 * real.std().item(), rel=0.01)
+    within_one_std = (offsets.abs() < 0.5 * real.std()).float().mean().item()
+    assert within_one_std == pytest.approx(0.6827, abs=0.01)  # Gaussian, not interpolated
+    fixed = DRAGANPenalty(c=0.04)  # c is the variance, as in N(0, cI)
+    assert (fixed.points(real) - real).std().item() == pytest.approx(0.2, rel=0.01)
+
+
+def test_dragan_authors_perturbation_is_their_notebook():
+    (dragan,) = build_regularizers([{"name": "dragan", "perturbation": "authors"}])
+    real = torch.randn(6, 1, 8, 8)
+    torch.manual_seed(4)
+    points = dragan.points(real)
+    torch.manual_seed(4)
+    perturbed = real + 0.5 * real.std() * torch.rand_like(real)
+    alpha = torch.rand(6, 1, 1, 1)
+    assert torch.equal(points, alpha * real + (1 - alpha) * perturbed)
+    offsets = (points - real).flatten(1)
+    assert (offsets >= -1e-6).all() and (offsets < 0.5 * real.std()).all()  # one-sided
+    with pytest.raises(ConfigError, match="perturbation=gaussian"):
+        build_regularizers([{"name": "dragan", "perturbation": "authors", "c": 1.0}])
+    with pytest.raises(UnknownNameError, match="authors, gaussian"):
+        build_regularizers([{"name": "dragan", "perturbation": "uniform"}])
+
+
+def test_dragan_penalty_matches_autograd_at_its_points():
     D = tiny_critic()
     real = torch.randn(5, 1, 8, 8)
-    (dragan,) = build_regularizers(["dragan"])
+    (dragan,) = build_regularizers([{"name": "dragan", "weight": 3.0}])
+    torch.manual_seed(2)
+    penalty = dragan.discriminator_penalty(D, real, None)
+    torch.manual_seed(2)
+    norms = direct_gradient_norms(D, real + 0.5 * real.std() * torch.randn_like(real))
+    assert penalty.item() == pytest.approx(3.0 * ((norms - 1) ** 2).mean().item(), rel=1e-5)
+
+
+@pytest.mark.parametrize("perturbation", ["gaussian", "authors"])
+def test_dragan_looks_only_at_real_data(perturbation):
+    D = tiny_critic()
+    real = torch.randn(5, 1, 8, 8)
+    (dragan,) = build_regularizers([{"name": "dragan", "perturbation": perturbation}])
     torch.manual_seed(3)
     a = dragan.discriminator_penalty(D, real, torch.zeros_like(real))
     torch.manual_seed(3)
@@ -108,11 +187,90 @@ def test_weight_penalties():
         net.weight.copy_(torch.tensor([[1.0, -2.0]]))
         net.bias.fill_(3.0)
     l1, l2 = build_regularizers(
-        [{"name": "l1", "weight": 0.5}, {"name": "l2", "weight": 0.1, "net": "generator"}]
+        [
+            {"name": "weight_l1", "weight": 0.5},
+            {"name": "weight_l2", "weight": 0.1, "net": "generator"},
+        ]
     )
     assert l1.discriminator_penalty(net, None, None).item() == pytest.approx(0.5 * 6)
     assert l1.generator_penalty(net) is None
     assert l2.generator_penalty(net).item() == pytest.approx(0.1 * 14)
+
+
+@pytest.mark.parametrize("name", ["l1", "l2"])
+def test_old_l1_l2_names_say_what_they_were_renamed_to(name):
+    for item in (name, {"name": name, "weight": 1.0}):
+        with pytest.raises(UnknownNameError, match=f"weight_{name}.*pixel_{name}"):
+            build_regularizers([item])
+
+
+def test_pixel_penalties_to_the_closest_target():
+    outputs = torch.tensor([[0.0, 1.0], [2.0, 2.0]]).view(2, 1, 1, 2)
+    targets = torch.tensor(
+        [
+            [[1.0, 1.0], [0.0, 3.0]],  # |diff| means 0.5, 1.0; squared means 0.5, 2.0
+            [[2.0, 4.0], [3.2, 3.2]],  # |diff| means 1.0, 1.2; squared means 2.0, 1.44
+        ]
+    ).view(2, 2, 1, 1, 2)
+    l1, l2 = build_regularizers(
+        [{"name": "pixel_l1", "weight": 3.0}, {"name": "pixel_l2", "weight": 2.0}]
+    )
+    assert l1.pixel_penalty(outputs, targets).item() == pytest.approx(3.0 * (0.5 + 1.0) / 2)
+    assert l2.pixel_penalty(outputs, targets).item() == pytest.approx(2.0 * (0.5 + 1.44) / 2)
+    one = targets[:, :1]
+    assert l1.pixel_penalty(outputs, one).item() == pytest.approx(
+        3.0 * (outputs - one[:, 0]).abs().mean().item()
+    )
+    assert l1.discriminator_penalty(None, None, None) is None
+    assert Regularizer().pixel_penalty(outputs, targets) is None
+
+
+def test_pixel_penalties_need_paired_data():
+    nets = {"discriminator": nn.Identity(), "generator": nn.Identity()}
+    for name in ("pixel_l1", "pixel_l2"):
+        (pixel,) = build_regularizers([name])
+        pixel.check(DataSpec("paired", (3, 8, 8), input_shape=(3, 8, 8)), nets)
+        with pytest.raises(ConfigError, match="needs paired data"):
+            pixel.check(DataSpec("image", (3, 8, 8)), nets)
+
+
+def cosine_image(k_rows: int, k_cols: int, n: int = 8) -> torch.Tensor:
+    """cos(2 pi (k_rows i + k_cols j) / n): one frequency, k cycles per image on each axis."""
+    i, j = torch.meshgrid(torch.arange(n), torch.arange(n), indexing="ij")
+    return torch.cos(2 * math.pi * (k_rows * i + k_cols * j) / n).view(1, 1, n, n)
+
+
+def test_sobolev_filter_thesis_scaling_on_a_single_frequency():
+    for k_rows, k_cols in ((0, 2), (1, 3), (4, 0)):
+        x = cosine_image(k_rows, k_cols)
+        gain = (1 + k_rows**2 + k_cols**2) ** (1.5 / 2)
+        assert torch.allclose(sobolev_filter(x, 1.5), gain * x, atol=1e-4)
+        assert torch.allclose(sobolev_filter(x, 1.5, "thesis"), gain * x, atol=1e-4)
+
+
+def test_sobolev_filter_authors_scaling_on_a_single_frequency():
+    x = cosine_image(0, 2)  # xi = 2 / (8 // 2) = 0.5
+    assert torch.allclose(
+        sobolev_filter(x, 1.5, "authors"), (1 + 5 * 0.5**2) ** 0.75 * x, atol=1e-4
+    )
+    assert torch.allclose(
+        sobolev_filter(x, 1.5, "authors", c=2.0), (1 + 2 * 0.5**2) ** 0.75 * x, atol=1e-4
+    )
+    with pytest.raises(ConfigError, match="scaling=authors"):
+        sobolev_filter(x, 1.0, "thesis", c=5.0)
+    with pytest.raises(UnknownNameError, match="authors, thesis"):
+        BanachGradientPenalty(s=1.0, scaling="paper")
+
+
+def test_banach_penalty_uses_the_thesis_scaling_unless_told():
+    x = cosine_image(1, 2)
+    thesis, authors = BanachGradientPenalty(s=1.0), BanachGradientPenalty(s=1.0, scaling="authors")
+    size = x.flatten(1).norm(dim=1)
+    assert thesis.norm(x) == pytest.approx(float((1 + 5) ** 0.5 * size), rel=1e-4)
+    assert authors.norm(x) == pytest.approx(float((1 + 5 * 5 / 16) ** 0.5 * size), rel=1e-4)
+    assert authors.dual_norm(x) == pytest.approx(float((1 + 5 * 5 / 16) ** -0.5 * size), rel=1e-4)
+    with pytest.raises(ConfigError, match="scaling=authors"):
+        build_regularizers([{"name": "banach_gradient_penalty", "s": 1.0, "c": 5.0}])
 
 
 def test_sobolev_filter_properties():

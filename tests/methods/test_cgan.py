@@ -37,7 +37,7 @@ def batch(n=8):
             "discriminator.norm=none",
         ],
         ["loss=wasserstein", "regularizers=[gradient_penalty]", "discriminator.norm=layer"],
-        ["loss=least_squares", "regularizers=[r1, {name: l2, net: generator}]"],
+        ["loss=least_squares", "regularizers=[r1, {name: weight_l2, net: generator}]"],
     ],
 )
 def test_trains_with_any_loss_and_regularizer(overrides):

@@ -12,14 +12,17 @@ from gankit.methods.registry import METHODS
 
 @dataclass
 class BanachWGANConfig(GanConfig):
-    """Config of ``banach-wgan``: W^{s,p} with s = -1, p = 2 (c = 5); the authors' optimiser."""
+    """Config of ``banach-wgan``: W^{s,p} with s = -1, p = 2 (the thesis's Sobolev scaling); the
+    authors' optimiser."""
 
     method: str = "banach-wgan"
     nets: str = "dcgan"
     loss: str = "wasserstein"
     discriminator: dict[str, Any] = field(default_factory=lambda: {"norm": "layer"})
     regularizers: list[Any] = field(
-        default_factory=lambda: [{"name": "banach_gradient_penalty", "s": -1.0, "p": 2.0}]
+        default_factory=lambda: [
+            {"name": "banach_gradient_penalty", "s": -1.0, "p": 2.0, "scaling": "thesis"}
+        ]
     )
     optim: GanOptimConfig = field(
         default_factory=lambda: GanOptimConfig.both("adam", 2e-4, (0.0, 0.9))
@@ -39,6 +42,9 @@ class BanachWGAN(GAN):
     the §3.3 heuristics for lambda and gamma). s < 0 weighs large-scale structure, s > 0 edges;
     p controls outliers. The authors' CIFAR-10 settings: Adam 2e-4 with betas (0, 0.9), linear
     learning-rate decay to zero, n_critic = 5, batch 64. Change s and p through ``regularizers``.
+    The Sobolev norm is measured as Sørby's Eq. 3.9 writes it, (1 + |xi|^2)^(s/2) with xi in
+    cycles per image; ``scaling: authors`` uses Adler & Lunz's code, (1 + 5 |xi|^2)^(s/2) with
+    xi in [0, 1].
     """
 
     config_class = BanachWGANConfig

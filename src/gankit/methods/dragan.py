@@ -12,7 +12,8 @@ from gankit.methods.registry import METHODS
 
 @dataclass
 class DRAGANConfig(GanConfig):
-    """Config of ``dragan``: lambda = 10, Adam 1e-4 (0.5, 0.9), DCGAN nets with layer norm."""
+    """Config of ``dragan``: lambda = 10, Gaussian perturbation, Adam 1e-4 (0.5, 0.9), DCGAN nets
+    with layer norm."""
 
     method: str = "dragan"
     nets: str = "dcgan"
@@ -32,8 +33,10 @@ class DRAGAN(GAN):
 
     The GAN game is a no-regret game whose bad local equilibria show sharp D gradients around
     real points (§2.4); the fix, Algorithm 1, adds lambda E[(||grad D(x + delta)|| - 1)^2] with
-    small perturbations delta of real samples. Defaults from the authors' code: lambda = 10,
-    perturbation 0.5 * std(x) * U[0, 1), Adam lr 1e-4, betas (0.5, 0.9).
+    small perturbations delta ~ N(0, cI) of real samples (also Sørby, Table 3.2). Defaults:
+    lambda = 10, the Gaussian perturbation with c = (0.5 std(x))^2, Adam lr 1e-4, betas
+    (0.5, 0.9) (the authors' code). Their notebook's one-sided, interpolated perturbation is
+    ``regularizers=[{name: dragan, perturbation: authors}]``.
     """
 
     config_class = DRAGANConfig

@@ -1,0 +1,94 @@
+"""Penalties and constraints on a network's weights: L1/L2 weight penalties, clipping, spectral
+norm."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from gankit.errors import UnknownNameError
+from gankit.regularizers.base import NET_NAMES, REGULARIZERS, Regularizer
+
+
+class _WeightPenalty(Regularizer):
+    def __init__(self, weight: float = 1e-4, net: str = "discriminator") -> None:
+        if net not in NET_NAMES:
+            raise UnknownNameError("network", net, NET_NAMES)
+        self.weight, self.net = weight, net
+
+    def _penalty(self, module: nn.Module) -> torch.Tensor:
+        return self.weight * sum(self.measure(p) for p in module.parameters() if p.requires_grad)
+
+    def discriminator_penalty(self, D, real, fake):
+        return self._penalty(D) if self.net == "discriminator" else None
+
+    def generator_penalty(self, G):
+        return self._penalty(G) if self.net == "generator" else None
+
+
+@REGULARIZERS.register("weight_l1")
+class L1WeightPenalty(_WeightPenalty):
+    """weight * sum |w| over the weights of ``net`` (generator or discriminator)."""
+
+    name = "weight_l1"
+
+    @staticmethod
+    def measure(p: torch.Tensor) -> torch.Tensor:
+        return p.abs().sum()
+
+
+@REGULARIZERS.register("weight_l2")
+class L2WeightPenalty(_WeightPenalty):
+    """weight * sum w^2 over the weights of ``net`` (generator or discriminator)."""
+
+    name = "weight_l2"
+
+    @staticmethod
+    def measure(p: torch.Tensor) -> torch.Tensor:
+        return (p**2).sum()
+
+
+@REGULARIZERS.register("weight_clipping")
+class WeightClipping(Regularizer):
+    """Clip every critic weight to [-clip, clip] after each update (Arjovsky et al. 2017, Alg. 1).
+
+    The paper's c = 0.01 (with RMSprop, lr 5e-5, n_critic = 5): a crude way to keep the critic
+    Lipschitz, which the authors call "clearly terrible" but simple.
+    """
+
+    name = "weight_clipping"
+    constrains_lipschitz = True
+
+    def __init__(self, clip: float = 0.01) -> None:
+        self.clip = clip
+
+    @torch.no_grad()
+    def after_discriminator_step(self, D: nn.Module) -> None:
+        for p in D.parameters():
+            p.clamp_(-self.clip, self.clip)
+
+
+@REGULARIZERS.register("spectral_norm")
+class SpectralNorm(Regularizer):
+    """Spectral normalisation (Miyato et al. 2018, Eq. 8): every layer's W becomes W / sigma(W).
+
+    sigma(W), the largest singular value, is estimated by one power iteration per forward pass
+    (the paper's setting), through ``torch.nn.utils.parametrizations.spectral_norm``. Applied to
+    every convolution, transposed convolution, linear and embedding layer of ``net`` (D).
+    """
+
+    name = "spectral_norm"
+    constrains_lipschitz = True
+    LAYERS = (nn.Conv2d, nn.ConvTranspose2d, nn.Linear, nn.Embedding)
+
+    def __init__(self, net: str = "discriminator", power_iterations: int = 1) -> None:
+        if net not in NET_NAMES:
+            raise UnknownNameError("network", net, NET_NAMES)
+        self.net, self.power_iterations = net, power_iterations
+
+    def prepare(self, nets: dict[str, nn.Module]) -> None:
+        for module in list(nets[self.net].modules()):
+            if isinstance(module, self.LAYERS):
+                nn.utils.parametrizations.spectral_norm(
+                    module, n_power_iterations=self.power_iterations
+                )
