@@ -101,3 +101,50 @@ def test_one_sided_label_smoothing():
     assert build_loss("nonsaturating").discriminator_loss(real, fake) < loss.discriminator_loss(
         real, fake
     )
+
+
+def test_least_squares_without_the_halves():
+    """halved=False: D = MSE(real, b) + MSE(fake, a), G = MSE(fake, c) (Zhu et al. 2017, §4)."""
+    real, fake = torch.tensor([1.0, 0.0]), torch.tensor([0.5, -1.0])
+    loss = build_loss("least_squares", {"halved": False})
+    assert loss.discriminator_loss(real, fake).item() == pytest.approx(0.5 + 0.625)
+    assert loss.generator_loss(fake).item() == pytest.approx((0.25 + 4) / 2)
+    smoothed = build_loss("least_squares", {"halved": False, "b": 0.9})
+    assert smoothed.discriminator_loss(real, fake).item() == pytest.approx(
+        (0.01 + 0.81) / 2 + 0.625
+    )
+
+
+class _Constant(torch.nn.Module):
+    def __init__(self, value):
+        super().__init__()
+        self.value = value
+        self.unused = torch.nn.Parameter(torch.zeros(()))
+
+    def forward(self, z):
+        return torch.full((len(z), 1, 16, 16), self.value) + self.unused
+
+
+class _Mean(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = torch.nn.Parameter(torch.ones(()))
+
+    def forward(self, x):
+        return self.scale * x.flatten(1).mean(1)
+
+
+def test_lsgan_recipe_keeps_mao_et_al_halves():
+    """configs/lsgan.yaml: D 1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2], G 1/2 E[(D(G(z)) - 1)^2]
+    (Mao et al. 2017, Eq. 2 with the 0-1 coding of Eq. 9)."""
+    from gankit.data.base import DataSpec
+    from gankit.methods import METHODS
+    from gankit.train.launch import resolve_config
+
+    cfg = resolve_config(None, "configs/lsgan.yaml", ["generator.width=8", "discriminator.width=8"])
+    method = METHODS.get("lsgan")(cfg, DataSpec("image", (1, 16, 16)), "cpu")
+    method.nets = {"generator": _Constant(-0.4), "discriminator": _Mean()}
+    method.optimizers = {n: torch.optim.SGD(v.parameters(), lr=0.0) for n, v in method.nets.items()}
+    logs = method.train_step((torch.full((4, 1, 16, 16), 0.2), torch.zeros(4)), True)
+    assert logs["d_loss"].item() == pytest.approx(0.5 * (0.2 - 1) ** 2 + 0.5 * 0.4**2)
+    assert logs["g_loss"].item() == pytest.approx(0.5 * (-0.4 - 1) ** 2)

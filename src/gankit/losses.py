@@ -101,16 +101,23 @@ class LeastSquaresLoss(AdversarialLoss):
 
     min_D 1/2 E[(D(x) - b)^2] + 1/2 E[(D(G(z)) - a)^2];  min_G 1/2 E[(D(G(z)) - c)^2].
     Defaults a = 0, b = 1, c = 1: the 0-1 coding of Eq. 9, which makes G aim at "real".
+
+    ``halved=False`` drops the 1/2s: D minimises E[(D(x) - b)^2] + E[(D(G(z)) - a)^2] and G
+    E[(D(G(z)) - c)^2], the form CycleGAN writes (Zhu et al. 2017, §4) and pix2pix/CycleGAN's
+    code computes (mean squared error to the target); those methods then halve D's objective.
     """
 
-    def __init__(self, a: float = 0.0, b: float = 1.0, c: float = 1.0) -> None:
+    def __init__(self, a: float = 0.0, b: float = 1.0, c: float = 1.0, halved: bool = True) -> None:
         self.a, self.b, self.c = a, b, c
+        self.scale = 0.5 if halved else 1.0
 
     def discriminator_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-        return 0.5 * ((real - self.b) ** 2).mean() + 0.5 * ((fake - self.a) ** 2).mean()
+        return (
+            self.scale * ((real - self.b) ** 2).mean() + self.scale * ((fake - self.a) ** 2).mean()
+        )
 
     def generator_loss(self, fake: torch.Tensor) -> torch.Tensor:
-        return 0.5 * ((fake - self.c) ** 2).mean()
+        return self.scale * ((fake - self.c) ** 2).mean()
 
 
 @LOSSES.register("wasserstein")

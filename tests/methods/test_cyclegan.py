@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 
@@ -68,6 +70,83 @@ def test_cycle_and_identity_losses_vanish_for_identity_generators():
     assert logs["cycle"].item() == 0 and logs["identity"].item() == 0
 
 
+class Constant(torch.nn.Module):
+    def __init__(self, value):
+        super().__init__()
+        self.value = value
+        self.unused = torch.nn.Parameter(torch.zeros(()))
+
+    def forward(self, x):
+        return torch.full_like(x, self.value) + self.unused
+
+
+class Mean(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = torch.nn.Parameter(torch.ones(()))
+
+    def forward(self, x):
+        return self.scale * x.flatten(1).mean(1)
+
+
+def test_loss_of_each_recipe_follows_its_document():
+    """Kasmi & Thimonier's Eq. 5 is the log loss; Zhu et al. 2017 §4 least squares."""
+    assert resolve_config(None, "configs/cyclegan-mnist-usps.yaml", []).loss == "vanilla"
+    for name in ("cyclegan-mnist-usps-ls.yaml", "cyclegan-mnist-usps-standard.yaml"):
+        assert resolve_config(None, f"configs/{name}", []).loss == "least_squares"
+
+
+@pytest.mark.parametrize("loss", ["least_squares", "vanilla"])
+def test_adversarial_terms_match_the_written_formula(loss):
+    """LS: G minimises MSE(D_B(G(a)), 1) + MSE(D_A(F(b)), 1); each D (MSE(D(real), 1) +
+    MSE(D(fake), 0)) / 2 (Zhu et al. 2017, §4 and their code). vanilla: the same with BCE."""
+    method = build([f"loss={loss}"])
+    a, b, fake_b, fake_a = -0.2, 0.6, 0.3, -0.5  # constant images, so D = the mean is known
+    method.nets |= {
+        "generator_ab": Constant(fake_b),
+        "generator_ba": Constant(fake_a),
+        "discriminator_a": Mean(),
+        "discriminator_b": Mean(),
+    }
+    method.optimizers = {
+        "generators": torch.optim.SGD([method.nets["generator_ab"].unused], lr=0.0),
+        "discriminators": torch.optim.SGD(
+            [method.nets["discriminator_a"].scale, method.nets["discriminator_b"].scale], lr=0.0
+        ),
+    }
+    method.domain_b = torch.full((8, 1, 28, 28), b)
+    logs = method.train_step((torch.full((4, 1, 28, 28), a), torch.zeros(4)), True)
+    if loss == "least_squares":
+        real_term, fake_term = (lambda d: (d - 1) ** 2), (lambda d: d**2)
+    else:
+        real_term = lambda d: -math.log(torch.sigmoid(torch.tensor(d)).item())  # noqa: E731
+        fake_term = lambda d: -math.log(1 - torch.sigmoid(torch.tensor(d)).item())  # noqa: E731
+    assert logs["g_gan"].item() == pytest.approx(real_term(fake_b) + real_term(fake_a), rel=1e-5)
+    assert logs["d_a"].item() == pytest.approx(0.5 * (real_term(a) + fake_term(fake_a)), rel=1e-5)
+    assert logs["d_b"].item() == pytest.approx(0.5 * (real_term(b) + fake_term(fake_b)), rel=1e-5)
+
+
+def test_wasserstein_needs_a_lipschitz_regularizer_on_both_critics():
+    with pytest.raises(ConfigError, match="Lipschitz.*gradient_penalty"):
+        build(["loss=wasserstein"])
+    method = build(["loss=wasserstein", "regularizers=[{name: weight_clipping, clip: 0.02}]"])
+    method.domain_b = torch.rand(8, 1, 28, 28) * 2 - 1
+    for _ in range(2):
+        method.train_step((torch.rand(4, 1, 28, 28) * 2 - 1, torch.zeros(4)), True)
+    for name in ("discriminator_a", "discriminator_b"):
+        assert max(p.abs().max().item() for p in method.nets[name].parameters()) <= 0.02
+    assert max(p.abs().max().item() for p in method.nets["generator_ab"].parameters()) > 0.02
+
+
+def test_gradient_penalty_is_logged_for_each_discriminator():
+    method = build(["loss=wasserstein", "regularizers=[gradient_penalty]", "norm=instance"])
+    method.domain_b = torch.rand(8, 1, 28, 28) * 2 - 1
+    logs = method.train_step((torch.rand(4, 1, 28, 28) * 2 - 1, torch.zeros(4)), True)
+    assert logs["gradient_penalty_a"].item() > 0 and logs["gradient_penalty_b"].item() > 0
+    with pytest.raises(ConfigError, match="paired"):
+        build(["regularizers=[pixel_l1]"])
+
+
 def test_domains_are_sampled_independently_and_state_includes_the_pools():
     method = build()
     method.domain_b = torch.arange(50.0).view(50, 1, 1, 1).expand(50, 1, 28, 28)
@@ -86,7 +165,12 @@ def test_refuses_unsuitable_data():
 
 
 @pytest.mark.parametrize(
-    "config", ["cyclegan-mnist-usps.yaml", "cyclegan-mnist-usps-standard.yaml"]
+    "config",
+    [
+        "cyclegan-mnist-usps.yaml",
+        "cyclegan-mnist-usps-ls.yaml",
+        "cyclegan-mnist-usps-standard.yaml",
+    ],
 )
 def test_recipes_train_from_the_cli_and_translate_both_ways(cli, tmp_path, config):
     run = tmp_path / "cyclegan" / "r"

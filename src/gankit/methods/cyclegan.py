@@ -8,6 +8,10 @@ lambda_cyc = 10. §4 / App. 7.1: least-squares adversarial loss, an identity los
 of 50 generated images for each D, D's objective halved, Adam lr 2e-4 with beta1 0.5, constant
 for 100 epochs then linearly decayed to zero over the next 100, ResNet generators (9 blocks at
 256 px, 6 at 128 px) and 70 x 70 PatchGANs with instance norm, batch size 1.
+
+The least-squares terms are written as in §4, without LSGAN's 1/2s: G minimises
+E[(D(G(x)) - 1)^2] and D (E[(D(y) - 1)^2] + E[D(G(x))^2]) / 2, as the authors' code computes
+them. ``regularizers`` (as in the GAN family) apply to both discriminators and generators.
 """
 
 from __future__ import annotations
@@ -22,11 +26,10 @@ from torch import nn
 from gankit.config import DataConfig, OptimizerConfig, RunConfig, TrainConfig
 from gankit.data.base import DataSpec
 from gankit.errors import ConfigError
-from gankit.losses import build_loss
 from gankit.methods.base import Method, frozen
 from gankit.methods.image_pool import ImagePool
-from gankit.methods.pix2pix import LOSS_NAMES
 from gankit.methods.registry import METHODS
+from gankit.methods.translation_losses import build_translation_loss, build_translation_regularizers
 from gankit.nets.patchgan import build_patch_discriminator
 from gankit.nets.translation import build_translator
 from gankit.train.optim import build_optimizer
@@ -52,7 +55,8 @@ class CycleGANConfig(RunConfig):
         "discriminator": ("discriminator_options",),
     }
     norm: str = "instance"
-    loss: str = "least_squares"  # least_squares (the paper) | vanilla
+    loss: str = "least_squares"  # least_squares (the paper) | vanilla | any registered loss
+    regularizers: list[Any] = field(default_factory=list)  # names, or {name: ..., options}
     lambda_cycle: float = 10.0
     lambda_identity: float = 0.5  # a multiple of lambda_cycle; 0 switches the identity loss off
     pool_size: int = 50
@@ -98,6 +102,22 @@ class CycleGAN(Method):
         self.nets["discriminator_b"] = build_patch_discriminator(
             cfg.discriminator, b[0], size, d_options
         )
+        self.loss = build_translation_loss(cfg.loss)
+        self.regularizers = build_translation_regularizers(
+            cfg.regularizers,
+            self.loss,
+            spec,
+            [  # each D with the generator it judges
+                {
+                    "generator": self.nets["generator_ab"],
+                    "discriminator": self.nets["discriminator_b"],
+                },
+                {
+                    "generator": self.nets["generator_ba"],
+                    "discriminator": self.nets["discriminator_a"],
+                },
+            ],
+        )
         for net in self.nets.values():
             net.to(self.device)
         self.optimizers["generators"] = build_optimizer(
@@ -112,7 +132,6 @@ class CycleGAN(Method):
             ),
             cfg.optim.discriminators,
         )
-        self.loss = build_loss(LOSS_NAMES.get(cfg.loss, cfg.loss))
         self.pools = {"a": ImagePool(cfg.pool_size), "b": ImagePool(cfg.pool_size)}
         self.domain_b: torch.Tensor | None = None
 
@@ -143,23 +162,38 @@ class CycleGAN(Method):
             if cfg.lambda_identity:
                 identity = (G(real_b) - real_b).abs().mean() + (F(real_a) - real_a).abs().mean()
                 loss = loss + cfg.lambda_identity * cfg.lambda_cycle * identity
+        logs = {}
+        for regularizer in self.regularizers:
+            penalties = [regularizer.generator_penalty(net) for net in (G, F)]
+            if any(p is not None for p in penalties):
+                penalty = sum(p for p in penalties if p is not None)
+                loss = loss + penalty
+                logs[f"g_{regularizer.name}"] = penalty.detach()
         self.update("generators", loss)
-        with self.autocast():
-            d_a = 0.5 * self.loss.discriminator_loss(
-                D_A(real_a), D_A(self.pools["a"].query(fake_a))
-            )
-            d_b = 0.5 * self.loss.discriminator_loss(
-                D_B(real_b), D_B(self.pools["b"].query(fake_b))
-            )
-        self.update("discriminators", d_a + d_b)
-        return {
+        logs |= {
             "g_loss": loss.detach(),
             "g_gan": adversarial.detach(),
             "cycle": cycle.detach(),
             "identity": identity.detach(),
-            "d_a": d_a.detach(),
-            "d_b": d_b.detach(),
         }
+        objectives = []
+        for domain, D, real, fake in (("a", D_A, real_a, fake_a), ("b", D_B, real_b, fake_b)):
+            with self.autocast():
+                real_out = D(real)
+                pooled = self.pools[domain].query(fake)
+                d_loss = 0.5 * self.loss.discriminator_loss(real_out, D(pooled))
+            logs[f"d_{domain}"] = d_loss.detach()
+            for regularizer in self.regularizers:  # halved with the loss, as in pix2pix
+                penalty = regularizer.discriminator_penalty(D, real, pooled)
+                if penalty is not None:
+                    d_loss = d_loss + 0.5 * penalty
+                    logs[f"{regularizer.name}_{domain}"] = penalty.detach()
+            objectives.append(d_loss)
+        self.update("discriminators", objectives[0] + objectives[1])
+        for regularizer in self.regularizers:
+            regularizer.after_discriminator_step(D_A)
+            regularizer.after_discriminator_step(D_B)
+        return logs
 
     # ------------------------------------------------------------------ inference and state
 

@@ -7,7 +7,10 @@ G's decoder as the only noise, kept on at test time with batch statistics, 256 x
 batch size 1 to 10, a 70 x 70 PatchGAN and the U-Net generator.
 
 Several valid targets per input (one photo, k sketches): the L1 term takes, per sample, the
-target the output is closest to, and D sees every real pair, averaged.
+target the output is closest to, and D sees every real pair, averaged (Gao's photo -> sketch
+study, §6.1). Options from that study: one-sided label smoothing, random erasing of the input,
+Gaussian noise on G's input, a Wasserstein loss with a Lipschitz regularizer, and the L1-only
+ablation (``adversarial=false``).
 """
 
 from __future__ import annotations
@@ -23,15 +26,15 @@ from torch import nn
 from gankit.config import DataConfig, RunConfig, TrainConfig
 from gankit.data.base import DataSpec
 from gankit.errors import ConfigError
-from gankit.losses import build_loss
+from gankit.methods.augment import add_input_noise, random_erase
 from gankit.methods.base import Method, frozen
 from gankit.methods.gan import GanOptimConfig
 from gankit.methods.registry import METHODS
+from gankit.methods.translation_losses import build_translation_loss, build_translation_regularizers
 from gankit.nets.patchgan import build_patch_discriminator
 from gankit.nets.translation import build_translator
 from gankit.train.optim import build_optimizer
 
-LOSS_NAMES = {"vanilla": "nonsaturating", "lsgan": "least_squares"}
 DIRECTIONS = ("AtoB", "BtoA")
 
 
@@ -51,9 +54,12 @@ class Pix2PixConfig(RunConfig):
     }
     norm: str = "batch"  # batch | instance, for G and D
     loss: str = "vanilla"  # vanilla (the log loss) | least_squares (LSGAN) | any registered loss
+    regularizers: list[Any] = field(default_factory=list)  # names, or {name: ..., options}
     lambda_l1: float = 100.0
+    adversarial: bool = True  # False: the L1-only ablation (G minimises lambda_l1 L1; D idle)
     label_smoothing: float = 0.0  # one-sided: the real target becomes 1 - label_smoothing
-    random_erasing: float = 0.0  # probability of erasing one rectangle of input and target
+    random_erasing: float = 0.0  # probability of erasing one rectangle of the input (not targets)
+    input_noise: float = 0.0  # std of Gaussian noise added to G's input while training
     conditional: bool = True  # D sees (input, output); False: only the output
     optim: GanOptimConfig = field(default_factory=lambda: GanOptimConfig.both("adam", 2e-4))
     data: DataConfig = field(default_factory=lambda: DataConfig(name="photos", batch_size=4))
@@ -87,35 +93,19 @@ def closest_target_l1(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Ten
     return (outputs.unsqueeze(1) - targets).abs().flatten(2).mean(2).min(dim=1).values
 
 
-def random_erase(
-    images: list[torch.Tensor], probability: float, scale=(0.02, 0.4), ratio=(0.3, 3.3)
-) -> list[torch.Tensor]:
-    """Random erasing (Zhong et al. 2017, Alg. 1): with ``probability``, one rectangle of each
-    sample (area ``scale`` of the image, aspect ``ratio``) is filled with uniform noise; the
-    same rectangle and noise in every tensor of ``images`` (input and targets)."""
-    out = [x.clone() for x in images]
-    n, _, height, width = images[0].shape[0], *images[0].shape[-3:]
-    for i in range(n):
-        if torch.rand(()) >= probability:
-            continue
-        for _ in range(10):  # the paper retries until the rectangle fits
-            area = height * width * float(torch.empty(()).uniform_(*scale))
-            aspect = float(torch.empty(()).uniform_(*ratio))
-            h, w = round((area * aspect) ** 0.5), round((area / aspect) ** 0.5)
-            if 0 < h < height and 0 < w < width:
-                top = int(torch.randint(0, height - h + 1, ()))
-                left = int(torch.randint(0, width - w + 1, ()))
-                noise = torch.rand(3, h, w, device=images[0].device) * 2 - 1
-                for x in out:
-                    patch = x[i, ..., top : top + h, left : left + w]
-                    patch.copy_(noise[: patch.shape[-3]].expand_as(patch))
-                break
-    return out
-
-
 @METHODS.register("pix2pix")
 class Pix2Pix(Method):
-    """pix2pix (Isola et al. 2017): conditional GAN + lambda L1; U-Net G, PatchGAN D."""
+    """pix2pix (Isola et al. 2017): conditional GAN + lambda L1; U-Net G, PatchGAN D.
+
+    Off by default, each option of Gao's photo -> sketch study: ``label_smoothing`` (0.1 gives
+    the study's real label 0.9), ``random_erasing`` (the probability of erasing a rectangle of
+    the input photo; targets stay intact), ``input_noise`` (std of Gaussian noise on G's input),
+    ``regularizers`` as in the GAN family (``loss=wasserstein`` needs a Lipschitz one; for the
+    conditional D the penalties see (input, target) and (input, output) pairs, and a paired
+    regularizer's ``pixel_penalty`` joins G's loss), and ``adversarial=false``: the L1-only
+    ablation of Isola et al.'s Table 1 (their code's ``use_GAN=0``): D is built but never
+    trained or consulted, and G minimises lambda_l1 * L1 alone.
+    """
 
     config_class = Pix2PixConfig
 
@@ -144,15 +134,20 @@ class Pix2Pix(Method):
         self.nets["discriminator"] = build_patch_discriminator(
             cfg.discriminator, d_channels, size, d_options
         )
-        loss = LOSS_NAMES.get(cfg.loss, cfg.loss)
-        smoothing = {}
-        if cfg.label_smoothing:
-            key = "b" if loss == "least_squares" else "real_label"
-            smoothing[key] = 1.0 - cfg.label_smoothing
-        self.loss = build_loss(loss, smoothing)
+        self.loss = build_translation_loss(cfg.loss, cfg.label_smoothing)
+        self.regularizers = build_translation_regularizers(
+            cfg.regularizers, self.loss, spec, [self.nets]
+        )
+        idle = [r.name for r in self.regularizers if r.constrains_lipschitz]
+        if idle and not cfg.adversarial:
+            raise ConfigError(
+                f"{idle[0]} constrains D, which adversarial=false never trains; remove it or set "
+                "adversarial=true."
+            )
         for name, net in self.nets.items():
             net.to(self.device)
-            self.optimizers[name] = build_optimizer(net.parameters(), getattr(cfg.optim, name))
+            if cfg.adversarial or name == "generator":  # Isola et al.'s code: no D step then
+                self.optimizers[name] = build_optimizer(net.parameters(), getattr(cfg.optim, name))
 
     def _pair(self, batch: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
         """(inputs (N, C, H, W), targets (N, k, C, H, W)) in the configured direction."""
@@ -163,35 +158,80 @@ class Pix2Pix(Method):
             return targets[:, 0], inputs.unsqueeze(1)
         return inputs, targets
 
+    def _joined(self, inputs: torch.Tensor, outputs: torch.Tensor) -> torch.Tensor:
+        """What D judges: the (input, output) pair stacked on channels, or the output alone."""
+        return torch.cat([inputs, outputs], 1) if self.cfg.conditional else outputs
+
     def _judge(self, inputs: torch.Tensor, outputs: torch.Tensor) -> torch.Tensor:
-        D = self.nets["discriminator"]
-        return D(torch.cat([inputs, outputs], 1) if self.cfg.conditional else outputs)
+        return self.nets["discriminator"](self._joined(inputs, outputs))
 
     def train_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], update_generator: bool
     ) -> dict[str, torch.Tensor]:
-        G, D = self.nets["generator"], self.nets["discriminator"]
+        """One D update on every real pair against (input, G(input)), then G on the adversarial
+        term + lambda L1 (+ any penalties). Random erasing changes the input both nets see;
+        ``input_noise`` only G's copy of it."""
+        G = self.nets["generator"]
+        cfg = self.cfg
+        if not (cfg.adversarial or update_generator):
+            return {}
         inputs, targets = self._pair(batch)
-        n, k = targets.shape[:2]
-        if self.cfg.random_erasing:
-            inputs, flat = random_erase([inputs, targets.flatten(1, 2)], self.cfg.random_erasing)
-            targets = flat.view_as(targets)
+        if cfg.random_erasing:
+            inputs = random_erase(inputs, cfg.random_erasing)
+        noisy = add_input_noise(inputs, cfg.input_noise) if cfg.input_noise else inputs
         with self.autocast():
-            outputs = G(inputs)
-            repeated = inputs.repeat_interleave(k, dim=0)  # every real pair, averaged in the loss
-            real_out = self._judge(repeated, targets.flatten(0, 1))
-            fake_out = self._judge(inputs, outputs.detach())
-            d_loss = 0.5 * self.loss.discriminator_loss(real_out, fake_out)
-        self.update("discriminator", d_loss)
-        logs = {"d_loss": d_loss.detach()}
+            outputs = G(noisy)
+        logs = (
+            self._discriminator_step(inputs, outputs.detach(), targets) if cfg.adversarial else {}
+        )
         if update_generator:
-            with frozen(D), self.autocast():
-                g_gan = self.loss.generator_loss(self._judge(inputs, outputs))
-                l1 = closest_target_l1(outputs, targets).mean()
-                g_loss = g_gan + self.cfg.lambda_l1 * l1
-            self.update("generator", g_loss)
-            logs |= {"g_loss": g_loss.detach(), "g_gan": g_gan.detach(), "l1": l1.detach()}
+            logs |= self._generator_step(inputs, outputs, targets)
         return logs
+
+    def _discriminator_step(
+        self, inputs: torch.Tensor, outputs: torch.Tensor, targets: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
+        """pix2pix halves D's whole objective (§3.3), penalties included, so each penalty keeps
+        its written weight against the loss."""
+        D, k = self.nets["discriminator"], targets.shape[1]
+        with self.autocast():
+            repeated = inputs.repeat_interleave(k, dim=0)  # every real pair, averaged in the loss
+            real = self._joined(repeated, targets.flatten(0, 1))
+            d_loss = 0.5 * self.loss.discriminator_loss(D(real), self._judge(inputs, outputs))
+        logs, objective = {"d_loss": d_loss.detach()}, d_loss
+        if self.regularizers:
+            fake = self._joined(repeated, outputs.repeat_interleave(k, dim=0))  # one per real
+            for regularizer in self.regularizers:
+                penalty = regularizer.discriminator_penalty(D, real, fake)
+                if penalty is not None:
+                    objective = objective + 0.5 * penalty
+                    logs[regularizer.name] = penalty.detach()
+        self.update("discriminator", objective)
+        for regularizer in self.regularizers:
+            regularizer.after_discriminator_step(D)
+        return logs
+
+    def _generator_step(
+        self, inputs: torch.Tensor, outputs: torch.Tensor, targets: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
+        logs = {}
+        with frozen(self.nets["discriminator"]), self.autocast():
+            l1 = closest_target_l1(outputs, targets).mean()
+            g_loss = self.cfg.lambda_l1 * l1
+            if self.cfg.adversarial:
+                g_gan = self.loss.generator_loss(self._judge(inputs, outputs))
+                g_loss = g_gan + g_loss
+                logs["g_gan"] = g_gan.detach()
+        for regularizer in self.regularizers:
+            for prefix, penalty in (
+                ("g_", regularizer.generator_penalty(self.nets["generator"])),
+                ("", regularizer.pixel_penalty(outputs, targets)),
+            ):
+                if penalty is not None:
+                    g_loss = g_loss + penalty
+                    logs[prefix + regularizer.name] = penalty.detach()
+        self.update("generator", g_loss)
+        return logs | {"g_loss": g_loss.detach(), "l1": l1.detach()}
 
     # ------------------------------------------------------------------ inference
 
