@@ -77,3 +77,28 @@ def test_embedded_photo_pairs():
         DataConfig(name="photos", split="val", image_size=32, options={"count": 4, "crop": 64})
     )
     assert not any(torch.equal(v, t) for v in val.tensors[1][:, 0] for t in targets[:, 0])
+
+
+def map_colours(image):
+    """Distinct RGB colours of one (3, H, W) image in [-1, 1]."""
+    pixels = torch.round((image + 1) * 127.5).permute(1, 2, 0).reshape(-1, 3)
+    return len(torch.unique(pixels, dim=0))
+
+
+def test_embedded_photo_maps_have_at_most_k_colours():
+    for k in (4, 3):
+        options = {"count": 4, "crop": 128, "k": k}
+        maps = build_dataset(DataConfig(name="photos", image_size=128, options=options)).tensors[0]
+        assert all(map_colours(m) <= k for m in maps)
+    assert map_colours(maps[0]) == 3  # a real crop fills every colour
+
+
+def test_noisy_photo_maps_are_the_clean_maps_with_pixel_noise():
+    options = {"count": 4, "crop": 64}
+    clean = build_dataset(DataConfig(name="photos", split="test", image_size=32, options=options))
+    noisy = build_dataset(
+        DataConfig(name="photos", split="test", image_size=32, options={**options, "noise": 0.25})
+    )
+    assert torch.equal(noisy.tensors[1], clean.tensors[1])  # same crops: only the maps differ
+    changed = (noisy.tensors[0] != clean.tensors[0]).any(dim=1).float().mean(dim=(1, 2))
+    assert torch.all((changed > 0.24) & (changed <= 0.25))  # 256 of 1024 pixels drawn

@@ -18,11 +18,67 @@ def picture(seed=0, size=24):
     return rng.integers(0, 256, size=(size, size, 3), dtype=np.uint8)
 
 
-def test_kmeans_map_has_exactly_k_colours_before_the_blur():
-    mapped = semantic_map(picture(), k=4, blur=0.0, seed=0)
-    assert len(np.unique(mapped.reshape(-1, 3), axis=0)) == 4
-    blurred = semantic_map(picture(), k=4, blur=1.0, seed=0)
-    assert blurred.shape == (24, 24, 3) and len(np.unique(blurred.reshape(-1, 3), axis=0)) > 4
+def colours(image):
+    return len(np.unique(image.reshape(-1, 3), axis=0))
+
+
+def photo_crop(size=128):
+    """A real crop: the temple photograph scikit-learn ships (the embedded photos' source)."""
+    from sklearn.datasets import load_sample_images
+
+    return load_sample_images().images[0][100 : 100 + size, 200 : 200 + size]
+
+
+@pytest.mark.parametrize("blur", [0.0, 1.0, 2.5])
+def test_semantic_map_has_at_most_k_colours(blur):
+    for image in (picture(), photo_crop()):
+        for k in (2, 4):
+            mapped = semantic_map(image, k=k, blur=blur, seed=0)
+            assert mapped.shape == image.shape and mapped.dtype == np.uint8
+            assert colours(mapped) <= k
+    assert colours(semantic_map(photo_crop(), k=4, blur=blur)) == 4  # a photo fills all four
+
+
+def test_semantic_map_blurs_before_quantising():
+    from scipy.ndimage import gaussian_filter
+
+    image = np.zeros((24, 24, 3), dtype=np.uint8)  # left: one-pixel checks, right: black
+    image[:, :12] = (np.indices((24, 12)).sum(axis=0) % 2 * 255)[..., None]
+    mapped = semantic_map(image, k=2, blur=1.0)
+    # The checks average to grey before k-means sees them: two colours, grey and black.
+    # Quantising first would find black and white, and the blur would then add dozens of greys.
+    assert colours(mapped) == 2
+    assert mapped[4:20, 2:8].min() > 64 and mapped[4:20, 2:8].max() < 192
+    assert mapped[:, 16:].max() < 32
+    blurred = np.rint(gaussian_filter(image.astype(np.float64), sigma=(1, 1, 0))).astype(np.uint8)
+    assert np.array_equal(mapped, semantic_map(blurred, k=2, blur=0.0))
+
+
+def test_semantic_map_is_deterministic():
+    image = photo_crop(64)
+    assert np.array_equal(semantic_map(image, seed=3), semantic_map(image, seed=3))
+
+
+def test_semantic_map_rejects_impossible_options():
+    with pytest.raises(DataError, match="k >= 1 colours and blur >= 0"):
+        semantic_map(picture(), k=0)
+    with pytest.raises(DataError, match="k >= 1 colours and blur >= 0"):
+        semantic_map(picture(), blur=-1.0)
+
+
+def test_semantic_maps_command_writes_k_colour_maps(cli, tmp_path):
+    source = tmp_path / "photos"
+    source.mkdir()
+    Image.fromarray(picture()).save(source / "noise.png")
+    Image.fromarray(photo_crop()).save(source / "temple.png")
+    for out in ("maps", "again"):
+        assert cli("prepare", "semantic-maps", source, tmp_path / out, "--k", 3) == 0
+    for name in ("noise.png", "temple.png"):
+        mapped = np.asarray(Image.open(tmp_path / "maps" / name))
+        assert mapped.shape == (picture().shape if name == "noise.png" else (128, 128, 3))
+        assert colours(mapped) <= 3
+        again = np.asarray(Image.open(tmp_path / "again" / name))
+        assert np.array_equal(mapped, again)  # same seed, same maps
 
 
 def test_noise_replaces_the_requested_fraction():

@@ -31,10 +31,10 @@ def prepare_group() -> None:
 @click.argument("src", type=click.Path(exists=True, file_okay=False))
 @click.argument("dst", type=click.Path(file_okay=False))
 @click.option("--k", type=int, default=4, show_default=True, help="Colours (k-means clusters).")
-@click.option("--blur", type=float, default=1.0, show_default=True, help="Gaussian blur sigma.")
+@click.option("--blur", type=float, default=1.0, show_default=True, help="Gaussian sigma, px.")
 @click.option("--seed", type=int, default=0, show_default=True)
 def semantic_maps_command(src: str, dst: str, k: int, blur: float, seed: int) -> None:
-    """k-means colour quantisation of each image (k colours), then a Gaussian blur."""
+    """Gaussian blur of each image, then k-means colour quantisation: maps with k colours."""
     from gankit.data.prepare import map_folder, semantic_map
 
     files = map_folder(Path(src), Path(dst), lambda im, s: semantic_map(im, k, blur, s), seed)

@@ -2,10 +2,14 @@
 
 ``sklearn.datasets.load_sample_images`` ships two real photographs (427 x 640): a Chinese temple
 and a flower. ``photos`` cuts square crops from them; the target B is the crop and the input A
-its k-means semantic map (k = 4, Gaussian blur 1), as in Tucker's semantic-map study, so a
-pix2pix model learns map -> photo with no download. The right quarter of each photograph is
-held out: ``val`` crops come from its upper half and ``test`` crops from its lower half, so no
-held-out pixel is seen in training.
+its semantic map as in Tucker's semantic-map study (Tucker 2022, section 5): Gaussian blur
+(sigma 1 px), then k-means with k = 4, each pixel replaced by its centroid, so A has at most
+four colours. With ``noise`` > 0 that fraction of each map's pixels is then replaced by
+uniformly random RGB triples (the same study's noisy data set); the crops, and so the targets,
+stay those of the clean maps, so a clean and a noisy run see the same photos. A pix2pix model
+learns map -> photo with no download. The right quarter of each photograph is held out: ``val``
+crops come from its upper half and ``test`` crops from its lower half, so no held-out pixel is
+seen in training.
 """
 
 from __future__ import annotations
@@ -50,21 +54,23 @@ def photos_dataset(
         raise DataError(f"photos has splits {list(SPLIT_COUNTS)}, not {cfg.split!r}.")
     count = count if count is not None else SPLIT_COUNTS[cfg.split]
     size = cfg.image_size or DEFAULT_IMAGE_SIZE
-    rng = np.random.default_rng([seed, list(SPLIT_COUNTS).index(cfg.split)])
+    split_index = list(SPLIT_COUNTS).index(cfg.split)
+    crop_rng = np.random.default_rng([seed, split_index])
+    noise_rng = np.random.default_rng([seed, split_index, 1])  # noise must not move the crops
     regions = [_region(photo, cfg.split) for photo in load_sample_images().images]
     if any(min(r.shape[:2]) < crop for r in regions):
         raise DataError(f"photos crops of {crop} px do not fit the {cfg.split} region; lower crop.")
     crops, maps = [], []
     for index in range(count):
         region = regions[index % len(regions)]
-        top = rng.integers(0, region.shape[0] - crop + 1)
-        left = rng.integers(0, region.shape[1] - crop + 1)
+        top = crop_rng.integers(0, region.shape[0] - crop + 1)
+        left = crop_rng.integers(0, region.shape[1] - crop + 1)
         patch = region[top : top + crop, left : left + crop]
         small = images_from_pixels(patch.transpose(2, 0, 1)[None], 255.0, size)[0]
         pixels = np.rint((small.permute(1, 2, 0).numpy() + 1) * 127.5).astype(np.uint8)
         label_map = semantic_map(pixels, k=k, blur=blur, seed=seed + index)
         if noise > 0:
-            label_map = pixel_noise(label_map, noise, rng)
+            label_map = pixel_noise(label_map, noise, noise_rng)
         crops.append(pixels)
         maps.append(label_map)
     return PairedTensorDataset(
@@ -72,7 +78,7 @@ def photos_dataset(
         _stack(crops, cfg.channels),
         description=(
             f"photos {cfg.split}: {count} {crop}px crops of scikit-learn's sample photos at "
-            f"{size}px, A = k-means map (k={k}, blur {blur}"
+            f"{size}px, A = semantic map (blur {blur}, then k-means k={k}"
             + (f", {noise:.0%} pixel noise)" if noise else ")")
         ),
     )
