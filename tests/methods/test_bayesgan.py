@@ -1,17 +1,18 @@
-"""Bayesian GAN: the SGHMC step, posterior collection and its checkpoint, the semi-supervised
-likelihoods and labelled subset, sample grids and the command line."""
+"""Bayesian GAN: the summed posterior each chain steps on, posterior collection and its
+checkpoint, the semi-supervised likelihoods and labelled subset, sample grids and the command
+line. The SGHMC step itself: test_sghmc.py."""
 
 import io
 import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from gankit import semi_supervised
 from gankit.data.base import DataSpec, TensorDataset
 from gankit.errors import ConfigError
 from gankit.methods import METHODS
-from gankit.methods.sghmc import SGHMC
 from gankit.train.launch import resolve_config
 
 POINTS = DataSpec("points", (2,), num_classes=4)
@@ -32,48 +33,6 @@ def toy_data(n=64, spec=POINTS):
     return TensorDataset(x, labels, spec.kind, spec.num_classes)
 
 
-# ---------------------------------------------------------------------------------- SGHMC
-
-
-def test_sghmc_step_matches_the_hand_computed_update_with_fixed_noise():
-    lr, alpha, n, sigma = 0.1, 0.2, 50, 2.0
-    theta = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
-    optimizer = SGHMC([theta], lr, alpha, observed=n, prior_std=sigma)
-    gradients = [torch.tensor([0.5, 1.0]), torch.tensor([-1.0, 0.25])]
-    torch.manual_seed(7)
-    expected_theta, velocity = torch.tensor([1.0, -2.0]), torch.zeros(2)
-    noise = [torch.randn(2) for _ in gradients]  # the draws the optimizer will make
-    for g, eps in zip(gradients, noise):
-        # v <- (1 - alpha) v - lr (grad L + theta / (sigma^2 n)) + N(0, 2 alpha lr / n)
-        velocity = (1 - alpha) * velocity - lr * (g + expected_theta / (sigma**2 * n))
-        velocity = velocity + math.sqrt(2 * alpha * lr / n) * eps
-        expected_theta = expected_theta + velocity
-    torch.manual_seed(7)
-    for g in gradients:
-        theta.grad = g.clone()
-        optimizer.step()
-    assert torch.allclose(theta.detach(), expected_theta, atol=1e-6)
-    assert torch.allclose(optimizer.state[theta]["velocity"], velocity, atol=1e-6)
-
-
-def test_sghmc_without_noise_is_sgd_with_momentum_one_minus_friction():
-    a = torch.nn.Parameter(torch.tensor([3.0]))
-    b = torch.nn.Parameter(torch.tensor([3.0]))
-    sghmc = SGHMC([a], lr=0.05, friction=0.1, prior_std=1.0, noise=False)
-    sgd = torch.optim.SGD([b], lr=0.05, momentum=0.9)
-    for _ in range(5):
-        for p, opt in ((a, sghmc), (b, sgd)):
-            opt.zero_grad()
-            (p**2).sum().backward()
-            opt.step()
-    assert torch.allclose(a, b)  # heavy ball: the same iterates, no prior, no noise
-
-
-def test_sghmc_refuses_a_friction_outside_zero_one():
-    with pytest.raises(ConfigError, match="friction"):
-        SGHMC([torch.nn.Parameter(torch.zeros(1))], lr=0.1, friction=1.5)
-
-
 # ---------------------------------------------------------------------------------- posterior
 
 
@@ -81,7 +40,9 @@ def test_paper_defaults_and_chain_counts():
     cfg = resolve_config("bayesgan", None, [])
     bayes = cfg.bayes
     assert (bayes.generators, bayes.discriminators, bayes.mcmc) == (10, 1, 2)
-    assert (bayes.friction, bayes.lr, bayes.prior_std**2) == (0.01, 2e-4, pytest.approx(10))
+    assert (bayes.friction, bayes.prior_std**2) == (0.01, pytest.approx(10))
+    assert bayes.lr == pytest.approx(2e-4)  # per example: eta = lr / n
+    assert (bayes.generator_observed, bayes.observed) == (0, 0)  # both: the training set
     # ssgan: the maximum-likelihood (single-sample) baseline of the same model
     ssgan = resolve_config("ssgan", None, []).bayes
     assert (ssgan.generators, ssgan.discriminators, ssgan.mcmc) == (1, 1, 1)
@@ -91,18 +52,59 @@ def test_paper_defaults_and_chain_counts():
     assert len(method.nets["discriminator"].chains) == 4
 
 
-def test_one_step_updates_every_chain_and_discriminator_scale_comes_from_the_data():
+def test_one_step_updates_every_chain_and_the_likelihood_scale_comes_from_the_data():
     method = build(["bayes.generators=2", "bayes.mcmc=2"])
     data = toy_data()
     with pytest.raises(ConfigError, match="use_dataset"):
         method.train_step(data.tensors, True)
     method.use_dataset(data)
-    assert method.optimizers["discriminator"].param_groups[0]["observed"] == len(data)
+    assert method.observed == {"generator": len(data), "discriminator": len(data)}
+    fixed = build(["bayes.observed=500", "bayes.generator_observed=1000"])
+    fixed.use_dataset(data)  # the config's counts win over the data set's size
+    assert fixed.observed == {"generator": 1000, "discriminator": 500}
+    eta = {name: opt.param_groups[0]["lr"] for name, opt in fixed.optimizers.items()}
+    assert eta == pytest.approx({"generator": 2e-4 / 1000, "discriminator": 2e-4 / 500})
     before = [[p.clone() for p in c.parameters()] for c in method.nets["generator"].chains]
     logs = method.train_step(data.tensors, True)
     for chain, old in zip(method.nets["generator"].chains, before):
         assert any(not torch.equal(p, q) for p, q in zip(chain.parameters(), old))
     assert {"d_loss", "g_loss", "posterior_samples"} <= set(logs)
+
+
+def test_each_chain_steps_on_the_sum_of_its_conditional_log_posteriors():
+    """Algorithm 1: grad of sum_i sum_k (N / m) sum_minibatch log-lik, plus J_g J_d log priors."""
+    jg, jd, n, m = 2, 2, 64, 8
+    method = build([f"bayes.generators={jg}", f"bayes.discriminators={jd}", "bayes.mcmc=1"])
+    data = toy_data(n)
+    method.use_dataset(data)
+    real = data.tensors[0][:m]
+    for optimizer in method.optimizers.values():
+        assert optimizer.param_groups[0]["prior_terms"] == jg * jd
+        optimizer.step = lambda: None  # keep the weights, and grad U in p.grad
+    torch.manual_seed(3)
+    method.train_step((real, data.tensors[1][:m]), True)
+    torch.manual_seed(3)  # the same noise again: J_d minibatches for D's step, then J_g for G's
+    z_d = (torch.rand(jd * m, 3) * 2 - 1).split(m)
+    z_g = (torch.rand(jg * m, 3) * 2 - 1).split(m)
+    generators = method.nets["generator"].chains
+    discriminators = method.nets["discriminator"].chains
+    scale = n / m  # each minibatch sum stands for the whole data set
+
+    def assert_gradient(net, potential):
+        expected = torch.autograd.grad(potential, list(net.parameters()))
+        for p, g in zip(net.parameters(), expected):
+            assert torch.allclose(p.grad, g, rtol=1e-4, atol=1e-5)
+
+    for d in discriminators:  # -log D(x) and -log(1 - D(G(z))): softplus(-f), softplus(f)
+        potential = sum(
+            scale * F.softplus(-d(real)).sum() + scale * F.softplus(d(g(z).detach())).sum()
+            for z in z_d
+            for g in generators
+        )
+        assert_gradient(d, potential)
+    for g in generators:  # -log D(G(z))
+        potential = sum(scale * F.softplus(-d(g(z))).sum() for z in z_g for d in discriminators)
+        assert_gradient(g, potential)
 
 
 def collecting_method():

@@ -21,7 +21,7 @@ from gankit.losses import build_loss
 from gankit.methods.base import Method, frozen
 from gankit.methods.posterior import DiscriminatorPosterior, GeneratorPosterior
 from gankit.methods.registry import METHODS
-from gankit.methods.sghmc import SGHMC
+from gankit.methods.sghmc import SGHMC, likelihood_potential
 from gankit.nets import build_discriminator, build_generator
 from gankit.nets.heads import ClassOutputs
 
@@ -35,11 +35,13 @@ class BayesConfig:
     generators: int = 10  # J_g: generator MC samples, and noise minibatches per iteration
     discriminators: int = 1  # J_d: discriminator MC samples
     mcmc: int = 2  # M: SGHMC samples (chains) per MC sample
-    lr: float = 2e-4  # eta, the per-example SGHMC learning rate
+    # the per-example learning rate of the authors' code; Algorithm 1's eta = lr / n, with n
+    # the examples each likelihood stands for (the paper gives no eta)
+    lr: float = 2e-4
     friction: float = 0.01  # alpha
     prior_std: float = 3.1622776601683795  # sqrt(10): the N(0, 10 I) prior on every weight
-    generator_observed: int = 1000  # n the generator's likelihood stands for
-    observed: int = 0  # n for the discriminator; 0 = the training set's size
+    generator_observed: int = 0  # n G's likelihood stands for; 0 = the discriminator's n
+    observed: int = 0  # n D's likelihood stands for; 0 = the training set's size
     maximum_likelihood: bool = False  # no prior, no injected noise, no collection
     burn_in: int = 5000  # iterations before the first posterior sample is collected
     collect_every: int = 1000  # iterations between collected samples
@@ -80,23 +82,35 @@ class BayesGAN(Method):
     prod_i D(x_i) prod_i (1 - D(G(z_i))) p(theta_d), i.e. the non-saturating GAN
     log-likelihoods. Semi-supervised (§3.2, Eq. 4): D has K + 1 outputs (0 = generated) and
     the likelihoods of :mod:`gankit.semi_supervised`. The prior is N(0, sigma^2 I) on every
-    weight, sigma^2 = 10 (§5). The noise z is marginalised by simple Monte Carlo (Eq. 3):
-    each chain's log posterior is averaged over J_g noise minibatches (J_d for D) and over the
-    J_d discriminator (J_g generator) samples it is paired with. Algorithm 1 sums these terms;
-    the average only rescales eta, and keeps it independent of J_g and J_d.
+    weight, sigma^2 = 10 (§5). Each conditional log posterior is its minibatch's summed
+    log-likelihood scaled by n / m to the n examples it stands for (n = the training set's
+    size, m = the minibatch size), plus the log prior. The noise z is marginalised by simple
+    Monte Carlo (Eq. 3) as Algorithm 1 writes it (Sørby 2019, Algorithm 4): a chain's gradient
+    is the *sum* of the conditional log posteriors over J_g noise minibatches (J_d for D) and
+    the J_d discriminator (J_g generator) samples it is paired with, J_g J_d terms that each
+    carry the prior. Averaging the likelihood terms instead (as gankit once did) divides the
+    log-likelihood by J_g J_d while the injected noise stays sqrt(2 alpha eta): a posterior
+    tempered by J_g J_d, not the same posterior with a smaller eta.
 
     Sampling (Algorithm 1). Every iteration updates each of the J_g x M generator chains
     theta_g^{j,m} against the discriminators theta_d^{k,m} (k = 1..J_d), then each of the
     J_d x M discriminator chains against the generators theta_g^{k,m} (k = 1..J_g, the same
-    m), each by one SGHMC step (:mod:`gankit.methods.sghmc`):
-    v <- (1 - alpha) v + eta grad log p + N(0, 2 alpha eta), theta <- theta + v.
-    (gankit updates D first and G second in an iteration, as its other methods do.)
+    m), each by one SGHMC step (Chen et al. 2014, Eq. 15; :mod:`gankit.methods.sghmc`):
+    v <- (1 - alpha) v + eta grad log p + N(0, 2 alpha eta), theta <- theta + v, with
+    log p the summed log posterior above. (gankit updates D first and G second in an
+    iteration, as its other methods do.) ``train.grad_clip`` clips the gradient of that sum,
+    about J_g J_d n times a minibatch-mean gradient, so it needs a threshold that much larger.
 
     Defaults: J_g = 10, J_d = 1, M = 2, minibatches of 64, the N(0, 10 I) prior, and 5000
     iterations before collecting a posterior sample every 1000 (§5); friction alpha = 0.01
-    and learning rate eta = 2e-4 per example (the defaults of the authors' ``bgan_semi.py``;
-    the paper gives none). The generator's likelihood is scaled to 1000 observed examples
-    (the authors' ``gen_observed``), the discriminator's to the training set.
+    (the authors' ``bgan_semi.py``). eta has no value in the paper, and in the authors' code
+    ``eta = 2e-4`` only sets the noise while the step is a per-example learning rate on
+    minibatch-mean losses. gankit's ``bayes.lr`` is that per-example rate (2e-4) and the
+    sampler's eta = lr / n for the n examples a likelihood stands for (2e-4 / 60,000 on
+    MNIST), so the step per unit of minibatch-mean gradient, J_g J_d lr, does not depend on the
+    data set's size while the algorithm's scaling stays exact. Both likelihoods are scaled to the training set, as in
+    the authors' semi-supervised code (``bgan_semi.py``; ``bayes.generator_observed=1000``
+    gives their unsupervised ``gen_observed``).
 
     Samples. ``gankit sample`` draws each image from a pool member chosen by its latent code:
     the collected samples (``bayes.keep`` collections of J_g x M generators), or the live
@@ -108,10 +122,10 @@ class BayesGAN(Method):
     chains hold weights, gradients and SGHMC velocities: 12 (J_g M P_g + J_d M P_d) bytes in
     float32, and the collection 4 keep (J_g M P_g + J_d M P_d) bytes (also in every
     checkpoint). Chains are backpropagated one at a time, so activations are those of one
-    generator on J_g n noise samples plus J_d discriminators on them, and of one discriminator
-    on n real and J_g J_d n generated images: they grow with J_g x J_d. Work per iteration
-    is J_g^2 M (1 + J_d) n generator-or-discriminator sample passes for G, and
-    J_g J_d M n (1 + J_d) for D; ``benchmarks/bayesgan_memory.py`` measures peak memory.
+    generator on J_g m noise samples plus J_d discriminators on them, and of one discriminator
+    on m real and J_g J_d m generated images: they grow with J_g x J_d. Work per iteration
+    is J_g^2 M (1 + J_d) m generator-or-discriminator sample passes for G, and
+    J_g J_d M m (1 + J_d) for D; ``benchmarks/bayesgan_memory.py`` measures peak memory.
     """
 
     config_class = BayesGANConfig
@@ -134,13 +148,13 @@ class BayesGAN(Method):
             )
         self.nets["generator"] = GeneratorPosterior(chains_g).to(self.device)
         self.nets["discriminator"] = DiscriminatorPosterior(chains_d).to(self.device)
-        bayesian = not bayes.maximum_likelihood
-        for name, observed in (("generator", bayes.generator_observed), ("discriminator", 1)):
+        self.terms = bayes.generators * bayes.discriminators  # conditional posteriors summed
+        for name in ("generator", "discriminator"):
             self.optimizers[name] = SGHMC(
-                self.nets[name].parameters(), bayes.lr, bayes.friction,
-                observed, bayes.prior_std, noise=bayesian,
+                self.nets[name].parameters(), bayes.lr, bayes.friction, bayes.prior_std,
+                prior_terms=self.terms, noise=not bayes.maximum_likelihood,
             )  # fmt: skip
-        self.observed_known = False
+        self.observed: dict[str, int] | None = None  # n each likelihood stands for
         if bayes.observed:
             self._set_observed(bayes.observed)
         self.likelihood = build_loss(self.critic_loss)
@@ -171,17 +185,20 @@ class BayesGAN(Method):
                 "mnist or digits; use semi.labels=0 for unlabelled data."
             )
 
-    def _set_observed(self, count: int) -> None:
-        for group in self.optimizers["discriminator"].param_groups:
-            group["observed"] = count
-        self.observed_known = True
+    def _set_observed(self, size: int) -> None:
+        """Fix n for each likelihood, and with it Algorithm 1's eta = bayes.lr / n."""
+        observed = self.cfg.bayes.observed or size
+        generator = self.cfg.bayes.generator_observed or observed
+        self.observed = {"generator": generator, "discriminator": observed}
+        for name, count in self.observed.items():
+            for group in self.optimizers[name].param_groups:
+                group["lr"] = self.cfg.bayes.lr / count
 
     # ------------------------------------------------------------------ data and latents
 
     def use_dataset(self, dataset: Any) -> None:
-        """Scale D's likelihood to the training set; pick the balanced labelled subset."""
-        if not self.cfg.bayes.observed:
-            self._set_observed(len(dataset))
+        """Scale the likelihoods to the training set; pick the balanced labelled subset."""
+        self._set_observed(len(dataset))
         if not self.semi_supervised:
             return
         if not getattr(dataset, "in_memory", False):
@@ -247,9 +264,9 @@ class BayesGAN(Method):
     def train_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], update_generator: bool
     ) -> dict[str, torch.Tensor]:
-        if not self.observed_known:
+        if self.observed is None:
             raise ConfigError(
-                "bayesgan scales D's likelihood to the training set, which it learns from "
+                "bayesgan scales its likelihoods to the training set, which it learns from "
                 "use_dataset(dataset) (the trainer calls it); call it first or set bayes.observed."
             )
         if self.semi_supervised and self.labelled is None:
@@ -287,7 +304,7 @@ class BayesGAN(Method):
             for k in range(m, len(discriminators), bayes.mcmc):
                 with self.autocast():
                     loss = self._discriminator_loss(discriminators[k], real, fake, labelled)
-                self._backward(loss, discriminators[k])
+                self._backward(loss, discriminators[k], self.observed["discriminator"])
                 losses.append(loss.detach())
         optimizer.step()
         return {"d_loss": torch.stack(losses).mean()}
@@ -321,7 +338,7 @@ class BayesGAN(Method):
                     fake = generator(z)
                     terms = [self._generator_loss(discriminators[k](fake)) for k in paired]
                     loss = torch.stack(terms).mean()
-                self._backward(loss, generator)
+                self._backward(loss, generator, self.observed["generator"])
                 losses.append(loss.detach())
         optimizer.step()
         return torch.stack(losses).mean()
@@ -331,8 +348,9 @@ class BayesGAN(Method):
             return semi_supervised.generator_loss(outputs.float())
         return self.likelihood.generator_loss(outputs)
 
-    def _backward(self, loss: torch.Tensor, chain: nn.Module) -> None:
-        loss.backward()
+    def _backward(self, loss: torch.Tensor, chain: nn.Module, observed: int) -> None:
+        """Backpropagate -log p of one chain; ``loss`` is its mean over all J_g J_d minibatches."""
+        likelihood_potential(loss.float(), observed, self.terms).backward()
         if self.cfg.train.grad_clip:
             nn.utils.clip_grad_norm_(chain.parameters(), self.cfg.train.grad_clip)
 
@@ -404,8 +422,9 @@ class SSGAN(BayesGAN):
 
     The maximum-likelihood baseline of Saatci & Wilson 2017 (§5, "DCGAN"): ``bayesgan`` with
     J_g = J_d = M = 1, no prior, no injected noise and no sample collection, so the SGHMC step
-    reduces to SGD with momentum 1 - alpha (same learning rate 2e-4 and friction 0.01). The
-    likelihoods are Saatci & Wilson's Eq. 4 (K + 1 outputs, no feature matching).
+    reduces to SGD with momentum 1 - alpha on the summed log-likelihood (same eta and friction
+    0.01; on MNIST, eta n = 2e-4 per unit of minibatch-mean gradient). The likelihoods are
+    Saatci & Wilson's Eq. 4 (K + 1 outputs, no feature matching).
     """
 
     config_class = SSGANConfig
