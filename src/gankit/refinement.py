@@ -10,22 +10,31 @@ the generator,
 which for the Wasserstein loss (l = -D) is x + eta grad_x D(x). For any gankit loss, l is that
 loss's generator loss taken per sample (non-saturating: x + eta sigmoid(-D(x)) grad D(x)).
 
+The layer may also sit inside the generator (their §3; Sørby 2019, §3.3, Eq. 3.16): with
+G = G_2 o G_1 cut after one of its layers, phi acts on the features h = G_1(z),
+phi(h) = h - eta grad_h l(D(G_2(h))), and the sample is G_2(phi(h)). ``split_layer="output"``
+(the default everywhere) is the layer after the whole generator. (Sørby writes the gradient as
+grad_{theta_d}; as in Nitanda & Suzuki's paper it is taken with respect to the layer's input.)
+
 - :func:`gradient_layer_step` is one such step; :class:`GradientLayers` a composition of them,
-  one stored critic per layer, so new samples are refined the same way later.
+  one stored critic per layer, so new samples are refined the same way later;
+  :class:`GeneratorSplit` cuts a generator into G_1 and G_2.
 - :func:`fine_tune` is Algorithm 2 of the paper (in Sørby's 2019 numbering): T times, train the
-  critic T_0 steps against the samples refined so far, then append it as a layer.
-  ``critic_steps=0`` refines by T steps of the trained critic itself.
+  critic T_0 steps against the samples refined so far, then add it as a layer; the newest
+  critic acts first, as Sørby writes it. ``critic_steps=0`` refines by T steps of the trained
+  critic itself.
 - :func:`refine_run` applies either to a trained run (``gankit refine``) and writes before and
   after grids and metrics. Algorithm 3, the generator grown as a composition during training,
   is the ``gradient-layer`` method (:mod:`gankit.methods.gradient_layer`).
 
 Memory. A composition of T layers keeps T critics (T |theta_D| weights) unless they are the
 same critic (``critic_steps=0``), and refining a batch costs T critic forward and backward
-passes, holding one critic's activations at a time.
+passes (with a split, through G_2 as well), holding one pass's activations at a time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from collections.abc import Callable, Iterator
@@ -38,18 +47,29 @@ from torch import nn
 from gankit.errors import ConfigError
 from gankit.losses import AdversarialLoss, build_loss
 
+OUTPUT = "output"  # split_layer: the gradient layers follow the whole generator
+OLDEST_FIRST, NEWEST_FIRST = "oldest-first", "newest-first"  # the order critics act in
+ORDERS = (OLDEST_FIRST, NEWEST_FIRST)
+
 
 def gradient_layer_step(
-    x: torch.Tensor, critic: nn.Module, eta: float, loss: AdversarialLoss
+    x: torch.Tensor,
+    critic: nn.Module,
+    eta: float,
+    loss: AdversarialLoss,
+    tail: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """One gradient layer: x - eta grad_x l(D(x)) per sample (x + eta grad D(x) for Wasserstein).
 
-    Works under ``torch.no_grad()`` (it turns gradients on for itself); the result is detached.
-    The critic should be in eval mode, so that each sample's step depends on that sample alone.
+    With ``tail`` (G_2 of a split generator, :meth:`GeneratorSplit.tail`) x is a feature h and
+    the step is h - eta grad_h l(D(G_2(h))), the gradient taken through G_2 (Eq. 3.16 of
+    Sørby 2019). Works under ``torch.no_grad()`` (it turns gradients on for itself); the result
+    is detached. The critic (and G_2) should be in eval mode, so that each sample's step depends
+    on that sample alone.
     """
     with torch.enable_grad(), torch.autocast(x.device.type, enabled=False):
         x = x.detach().float().requires_grad_(True)
-        outputs = critic(x)
+        outputs = critic(x if tail is None else tail(x))
         # The generator losses are batch means: times the batch size, the sum of per-sample losses.
         total = loss.generator_loss(outputs) * outputs.shape[0]
         (gradient,) = torch.autograd.grad(total, x)
@@ -60,16 +80,29 @@ class GradientLayers(nn.Module):
     """x -> phi_T(... phi_1(x)), phi_k(x) = x - eta grad_x l(D_k(x)) with stored critics D_k.
 
     The critics are frozen copies, always in eval mode. ``loss`` names the gankit loss whose
-    per-sample generator loss l is descended. They are applied oldest first: critic D_k was
-    trained against samples already moved by D_1..D_{k-1}, so it is the functional gradient at
-    exactly that distribution.
+    per-sample generator loss l is descended. ``order`` says which critic acts first:
+    ``oldest-first`` (default; Algorithm 3, where D_k was trained against samples already moved
+    by D_1..D_{k-1}, so it is the functional gradient at exactly that distribution) or
+    ``newest-first`` (Algorithm 2 as Sørby 2019 writes it). ``split_layer`` records where in
+    the generator the layers act (:class:`GeneratorSplit`); away from ``output`` they act on
+    features and need the generator's tail G_2 (``layers(h, split.tail)``).
     """
 
-    def __init__(self, eta: float, loss: str = "wasserstein", loss_options: dict | None = None):
+    def __init__(
+        self,
+        eta: float,
+        loss: str = "wasserstein",
+        loss_options: dict | None = None,
+        split_layer: str = OUTPUT,
+        order: str = OLDEST_FIRST,
+    ):
         super().__init__()
         if not eta > 0:
             raise ConfigError(f"The gradient-layer step size eta must be positive, got {eta}.")
+        if order not in ORDERS:
+            raise ConfigError(f"Gradient-layer order must be one of {list(ORDERS)}, got {order!r}.")
         self.eta, self.loss_name, self.loss_options = eta, loss, dict(loss_options or {})
+        self.split_layer, self.order = split_layer, order
         self.loss = build_loss(loss, self.loss_options)
         self.critics = nn.ModuleList()
         self.repeats: list[int] = []  # how many consecutive layers each stored critic makes
@@ -87,10 +120,19 @@ class GradientLayers(nn.Module):
         self.critics.eval()  # a layer is a fixed function, whatever mode its owner is in
         return self
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for critic, times in zip(self.critics, self.repeats):
+    def forward(
+        self, x: torch.Tensor, tail: Callable[[torch.Tensor], torch.Tensor] | None = None
+    ) -> torch.Tensor:
+        if tail is None and self.split_layer != OUTPUT:
+            raise ConfigError(
+                f"These gradient layers act after generator layer {self.split_layer!r}, so their "
+                "gradients go through the rest of the generator: call them as layers(h, "
+                "split.tail) with split = GeneratorSplit(generator, layers.split_layer, ...)."
+            )
+        stack = list(zip(self.critics, self.repeats))
+        for critic, times in reversed(stack) if self.order == NEWEST_FIRST else stack:
             for _ in range(times):
-                x = gradient_layer_step(x, critic, self.eta, self.loss)
+                x = gradient_layer_step(x, critic, self.eta, self.loss, tail)
         return x
 
     def to_state(self) -> dict[str, Any]:
@@ -99,14 +141,21 @@ class GradientLayers(nn.Module):
             "eta": self.eta,
             "loss": self.loss_name,
             "loss_options": self.loss_options,
+            "split_layer": self.split_layer,
+            "order": self.order,
             "repeats": list(self.repeats),
             "critics": [c.state_dict() for c in self.critics],
         }
 
     @classmethod
     def from_state(cls, state: dict[str, Any], make_critic: Callable[[], nn.Module]):
-        """Rebuild from :meth:`to_state`; ``make_critic()`` builds one critic of the right shape."""
-        layers = cls(state["eta"], state["loss"], state["loss_options"])
+        """Rebuild from :meth:`to_state`; ``make_critic()`` builds one critic of the right shape.
+
+        Files saved before the split and the order were recorded load as ``output`` and
+        ``oldest-first``, which is what they were.
+        """
+        layers = cls(state["eta"], state["loss"], state["loss_options"],
+                     state.get("split_layer", OUTPUT), state.get("order", OLDEST_FIRST))  # fmt: skip
         for critic_state, times in zip(state["critics"], state["repeats"]):
             critic = make_critic()
             critic.load_state_dict(critic_state)
@@ -114,9 +163,114 @@ class GradientLayers(nn.Module):
         return layers
 
 
+class GeneratorSplit:
+    """A generator cut after one of its layers, G = G_2 o G_1 (Nitanda & Suzuki 2018, §3;
+    Sørby 2019, §3.3), so that gradient layers can act on the features G_1(z).
+
+    ``split_layer`` names a layer of the generator's body, the ``nn.Sequential`` that takes the
+    latent to the sample: the generator itself if it is one (layers ``0``, ``1``, ...), else its
+    child ``net`` (the mlp and dcgan generators; layers ``net.0``, ``net.1``, ...); the layers
+    act on that layer's output. G_1 is the generator's forward up to that layer; G_2 the rest of
+    the body, reshaped to ``sample_shape``. Both run in eval mode and G_1 without gradients, so
+    each sample moves by its own gradient alone. ``probe`` (a latent batch) checks once that
+    G_2(G_1(z)) = G(z); a generator whose forward does more after its body cannot be split.
+    """
+
+    def __init__(
+        self, generator: nn.Module, split_layer: str, sample_shape: tuple[int, ...], probe: Any
+    ) -> None:
+        self.generator, self.name, self.shape = generator, split_layer, tuple(sample_shape)
+        body, prefix = _body(generator)
+        choices = {f"{prefix}{i}": i for i in range(len(body) - 1)}  # after the last = output
+        if split_layer not in choices:
+            listed = ", ".join(f"{name} ({type(body[i]).__name__})" for name, i in choices.items())
+            raise ConfigError(
+                f"split_layer must be {OUTPUT!r} or a layer of the {type(generator).__name__} "
+                f"body after which the gradient layers act: {listed}; got {split_layer!r}."
+            )
+        index = choices[split_layer]
+        self.layer, self.rest = body[index], body[index + 1 :]
+        with torch.no_grad(), _eval_mode(generator):
+            whole, parts = generator(*_as_tuple(probe)), self.tail(self.head(probe))
+        if whole.shape != parts.shape or not torch.allclose(whole, parts, atol=1e-5):
+            raise ConfigError(
+                f"{type(generator).__name__}'s forward does more than reshaping after its body, "
+                f"so it cannot be split at {split_layer!r}; use split_layer={OUTPUT}."
+            )
+
+    def head(self, latent: Any) -> torch.Tensor:
+        """G_1(z): the features after ``split_layer`` (no gradients, eval mode)."""
+
+        def stop(module: nn.Module, inputs: Any, output: torch.Tensor) -> None:
+            raise _Features(output)
+
+        handle = self.layer.register_forward_hook(stop)
+        try:
+            with torch.no_grad(), _eval_mode(self.generator):
+                self.generator(*_as_tuple(latent))
+        except _Features as reached:
+            return reached.features
+        finally:
+            handle.remove()
+        raise ConfigError(f"The generator's forward never ran layer {self.name!r}.")
+
+    def tail(self, features: torch.Tensor) -> torch.Tensor:
+        """G_2(h): the rest of the body, in eval mode, reshaped to a sample."""
+        with _eval_mode(self.rest):
+            return self.rest(features).reshape(features.shape[0], *self.shape)
+
+    def samples(self, features: torch.Tensor, layers: GradientLayers | None = None) -> torch.Tensor:
+        """G_2(layers(h)) (G_2(h) without ``layers``), without gradients."""
+        if layers is not None:
+            features = layers(features, self.tail)
+        with torch.no_grad():
+            return self.tail(features)
+
+
+class _Features(Exception):
+    """Stops a generator's forward at the split layer, carrying that layer's output."""
+
+    def __init__(self, features: torch.Tensor) -> None:
+        super().__init__()
+        self.features = features
+
+
+def _body(generator: nn.Module) -> tuple[nn.Sequential, str]:
+    if isinstance(generator, nn.Sequential):
+        return generator, ""
+    body = getattr(generator, "net", None)
+    if not isinstance(body, nn.Sequential):
+        raise ConfigError(
+            f"{type(generator).__name__} has no nn.Sequential body (a `net` child) to split; "
+            f"use split_layer={OUTPUT}."
+        )
+    return body, "net."
+
+
+def _as_tuple(latent: Any) -> tuple:
+    return latent if isinstance(latent, tuple) else (latent,)
+
+
+@contextlib.contextmanager
+def _eval_mode(module: nn.Module) -> Iterator[None]:
+    """Eval mode inside, each submodule's own mode restored after."""
+    modes = [(m, m.training) for m in module.modules()]
+    module.eval()
+    try:
+        yield
+    finally:
+        for m, training in modes:
+            m.training = training
+
+
 def load_gradient_layers(path: str | Path, critic: nn.Module) -> GradientLayers:
     """The composition ``refine_run`` saved (``gradient_layers.pt``); ``critic`` gives the shape
-    of its critics (e.g. ``load_trained(run)[0].nets["discriminator"]``)."""
+    of its critics (e.g. ``load_trained(run)[0].nets["discriminator"]``).
+
+    Away from ``split_layer="output"`` the layers act inside the generator: refine new samples
+    with ``split = GeneratorSplit(generator, layers.split_layer, spec.shape, z)`` and
+    ``split.samples(split.head(z), layers)``.
+    """
     state = torch.load(path, map_location="cpu", weights_only=True)
     device = next(critic.parameters()).device
     return GradientLayers.from_state(state, lambda: copy.deepcopy(critic)).to(device)
@@ -154,15 +308,19 @@ def fine_tune(
     loss_options: dict | None = None,
     regularizers: list[Any] = (),
     optimizer: torch.optim.Optimizer | None = None,
+    split: GeneratorSplit | None = None,
 ) -> GradientLayers:
     """Algorithm 2: ``steps`` (T) gradient layers, the critic trained ``critic_steps`` (T_0)
     steps before each against samples refined by the layers so far.
 
-    ``draw_samples(n)`` draws n fresh generator samples; ``real_batches`` yields real batches.
-    The critic is trained in place (``optimizer`` must hold its parameters; penalties come from
-    ``regularizers``). With ``critic_steps=0`` the result is T layers of the critic as it is.
+    ``draw_samples(n)`` draws n fresh generator samples, or with ``split`` n features G_1(z)
+    (the layers then act inside the generator, the critic sees G_2 of them); ``real_batches``
+    yields real batches. The critic is trained in place (``optimizer`` must hold its
+    parameters; penalties come from ``regularizers``). With ``critic_steps=0`` the result is T
+    layers of the critic as it is.
     """
-    layers = GradientLayers(eta, loss, loss_options)
+    # Sørby 2019, Algorithm 2: x <- phi(... phi(phi(x; theta^(k)); theta^(k-1)) ...; theta^(1)).
+    layers = GradientLayers(eta, loss, loss_options, split.name if split else OUTPUT, NEWEST_FIRST)
     if critic_steps == 0:
         layers.append(critic, steps)
         return layers
@@ -173,7 +331,8 @@ def fine_tune(
         critic.train()
         for _ in range(critic_steps):
             real = next(real_batches)
-            fake = layers(draw_samples(real.shape[0]))
+            drawn = draw_samples(real.shape[0])
+            fake = layers(drawn) if split is None else split.samples(drawn, layers)
             total, _ = critic_objective(critic, adversarial, list(regularizers), real, fake)
             optimizer.zero_grad(set_to_none=True)
             total.backward()
@@ -196,9 +355,12 @@ def refine_run(
     critic_lr: float = 1e-4,
     device: str = "cpu",
     metrics: bool = True,
+    split_layer: str = OUTPUT,
 ) -> dict[str, Any]:
     """Refine samples of a trained run with its critic; write grids, metrics and the layers.
 
+    ``split_layer`` (default ``output``, after the whole generator) puts the layers inside the
+    run's generator, after the named layer of its body (:class:`GeneratorSplit`).
     Writes ``before.png``/``after.png`` (a scatter plot for 2-D data), ``metrics.json`` (mode
     coverage for toy data; classifier FID against the training set for images; the mean critic
     score) and ``gradient_layers.pt`` (the composition, for refining new samples later).
@@ -210,8 +372,15 @@ def refine_run(
     images = method.spec.kind == "image"
     count = count or (2000 if images else 2500)
     generator = torch.Generator().manual_seed(seed)
+    split = None
+    if split_layer != OUTPUT:
+        probe = method.sample_latent(2, torch.Generator().manual_seed(seed))
+        split = GeneratorSplit(net, split_layer, method.spec.shape, probe)
 
     def draw(n: int, rng: torch.Generator | None = None) -> torch.Tensor:
+        """Samples G(z), or with a split the features G_1(z) the layers act on."""
+        if split is not None:
+            return split.head(method.sample_latent(n, rng))
         return method.generate(method.sample_latent(n, rng), net).to(method.device)
 
     dataset = _dataset(cfg) if critic_steps or metrics or not images else None
@@ -222,16 +391,22 @@ def refine_run(
     layers = fine_tune(
         draw, critic, _real_batches(dataset, cfg.data.batch_size, seed, method.device) if
         critic_steps else iter(()), steps, critic_steps, eta, loss_name, loss_options,
-        regularizers, optimizer,
+        regularizers, optimizer, split,
     )  # fmt: skip
-    before = torch.cat([draw(n, generator) for n in _chunks(count, 500)])
-    after = torch.cat([layers(chunk) for chunk in before.split(500)])
+    drawn = torch.cat([draw(n, generator) for n in _chunks(count, 500)])
+    if split is None:
+        before = drawn
+        after = torch.cat([layers(chunk) for chunk in drawn.split(500)])
+    else:
+        before = torch.cat([split.samples(chunk) for chunk in drawn.split(500)])
+        after = torch.cat([split.samples(chunk, layers) for chunk in drawn.split(500)])
     if images:
         after = after.clamp(-1, 1)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     result = {"run": str(run_dir), "method": cfg.method, "steps": steps, "eta": eta,
-              "critic_steps": critic_steps, "loss": loss_name, "samples": count, "seed": seed,
+              "critic_steps": critic_steps, "loss": loss_name, "split_layer": split_layer,
+              "order": layers.order, "samples": count, "seed": seed,
               "last_critic_score": {"before": _mean_score(critic, before),
                                "after": _mean_score(critic, after)}}  # fmt: skip
     _write_grids(method, dataset, before, after, out)

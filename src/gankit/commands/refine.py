@@ -23,6 +23,13 @@ import click
     show_default=True,
     help="Critic updates T_0 before each layer (Algorithm 2); 0 uses the trained critic as is.",
 )
+@click.option(
+    "--split-layer",
+    default="output",
+    show_default=True,
+    help="Where the layers act: output (after the generator) or a layer of its body, e.g. "
+    "net.3 (the gradient then goes through the rest of the generator).",
+)
 @click.option("--out", type=click.Path(file_okay=False), help="Folder (default: RUN/refined).")
 @click.option("-n", "count", type=int, help="Samples to refine and score [2000 images, 2500 toy].")
 @click.option("--seed", type=int, default=0, show_default=True)
@@ -34,6 +41,7 @@ def refine_command(
     steps: int,
     eta: float,
     critic_steps: int,
+    split_layer: str,
     out: str | None,
     count: int | None,
     seed: int,
@@ -50,7 +58,7 @@ def refine_command(
         raise click.UsageError("--steps must be at least 1 and --critic-steps at least 0.")
     folder = Path(out) if out else Path(run_dir) / "refined"
     result = refine_run(run_dir, steps, eta, folder, critic_steps, count, seed, critic_lr, device,
-                        metrics=not no_metrics)  # fmt: skip
+                        metrics=not no_metrics, split_layer=split_layer)  # fmt: skip
     click.echo(f"Wrote {folder}/before.png, after.png, metrics.json, gradient_layers.pt")
     score = result["last_critic_score"]
     click.echo(f"  score by the last critic: {score['before']:.4g} -> {score['after']:.4g}")

@@ -11,12 +11,18 @@ from torch import nn
 
 from gankit.config import DataConfig, OptimizerConfig, RunConfig, TrainConfig
 from gankit.data.base import DataSpec
-from gankit.errors import ConfigError, UnknownNameError
+from gankit.errors import CheckpointError, ConfigError, UnknownNameError
 from gankit.methods.base import Method
 from gankit.methods.gan import LATENTS, draw_latent
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
-from gankit.refinement import GradientLayers, critic_objective
+from gankit.refinement import (
+    OLDEST_FIRST,
+    OUTPUT,
+    GeneratorSplit,
+    GradientLayers,
+    critic_objective,
+)
 from gankit.regularizers import build_regularizers
 from gankit.train.optim import build_optimizer
 
@@ -36,6 +42,7 @@ class GradientLayerConfig(RunConfig):
     z_dim: int = 100
     latent: str = "normal"
     eta: float = 0.05  # step size of every gradient layer
+    split_layer: str = OUTPUT  # the layer of G_0's body after which the layers act, or output
     max_layers: int = 500  # the most layers (stored critics) a run may build
     loss: str = "nonsaturating"
     loss_options: dict[str, Any] = field(default_factory=dict)
@@ -49,15 +56,22 @@ class GradientLayerConfig(RunConfig):
 
 
 class ComposedGenerator(nn.Module):
-    """z -> layers(base(z)): a fixed base generator followed by gradient layers.
+    """z -> layers(base(z)): a fixed base generator followed by gradient layers; with a
+    ``split`` of the base, z -> G_2(layers(G_1(z))), the layers inside it.
 
     Image outputs are clamped to [-1, 1], the data range, after the last layer.
     """
 
-    def __init__(self, base: nn.Module, layers: GradientLayers, clamp: bool) -> None:
+    def __init__(
+        self,
+        base: nn.Module,
+        layers: GradientLayers,
+        clamp: bool,
+        split: GeneratorSplit | None = None,
+    ) -> None:
         super().__init__()
         self.base = base.requires_grad_(False).eval()
-        self.layers, self.clamp = layers, clamp
+        self.layers, self.clamp, self.split = layers, clamp, split
 
     def train(self, mode: bool = True) -> ComposedGenerator:
         super().train(mode)
@@ -65,7 +79,10 @@ class ComposedGenerator(nn.Module):
         return self
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        x = self.layers(self.base(z))
+        if self.split is None:
+            x = self.layers(self.base(z))
+        else:
+            x = self.split.samples(self.split.head(z), self.layers)
         return x.clamp(-1, 1) if self.clamp else x
 
 
@@ -83,6 +100,13 @@ class GradientLayerGAN(Method):
     then freezes a copy of it as the next layer. The base generator G_0 keeps its initial
     weights: only the critic is trained, and the generator grows by composition instead of by
     parameter updates.
+
+    ``split_layer`` puts the layers inside G_0 = G_2 o G_1 (Sørby 2019, §3.3, Eq. 3.16):
+    ``output`` (default) after the whole of it, or a layer of its body (``net.<i>`` for the
+    mlp and dcgan generators; a wrong name lists the choices). Then each layer moves the
+    features h = G_1(z) by h - eta grad_h l(D_k(G_2(h))), through G_2 in eval mode, and the
+    sample is G_2 of the moved features. Each new layer acts on the output of the earlier
+    ones (oldest first), as the composition phi_{k+1} = phi_k - eta grad L(phi_k) reads.
 
     Memory and time. After T steps the generator holds G_0 and T critics: |theta_G0| +
     T |theta_D| weights (``gankit`` keeps them in every checkpoint). Drawing a batch costs T
@@ -112,10 +136,14 @@ class GradientLayerGAN(Method):
                 "of its weights does not apply. Set train.ema.enabled=false."
             )
         self.loss_name = cfg.loss
-        layers = GradientLayers(cfg.eta, cfg.loss, cfg.loss_options)
+        layers = GradientLayers(cfg.eta, cfg.loss, cfg.loss_options, cfg.split_layer)
         self.loss = layers.loss
-        base = build_generator(cfg.nets, cfg.z_dim, spec, cfg.generator)
-        self.nets["generator"] = ComposedGenerator(base, layers, clamp=spec.kind == "image")
+        base = build_generator(cfg.nets, cfg.z_dim, spec, cfg.generator).to(self.device)
+        split = None
+        if cfg.split_layer != OUTPUT:
+            probe = self.sample_latent(2, torch.Generator().manual_seed(0))
+            split = GeneratorSplit(base, cfg.split_layer, spec.shape, probe)
+        self.nets["generator"] = ComposedGenerator(base, layers, spec.kind == "image", split)
         self.nets["discriminator"] = build_discriminator(cfg.nets, spec, cfg.discriminator)
         if getattr(self.nets["discriminator"], "output_kind", "score") not in self.loss.accepts:
             raise ConfigError(
@@ -164,9 +192,25 @@ class GradientLayerGAN(Method):
         logs["layers"] = torch.tensor(float(len(generator.layers)))
         return logs
 
-    def load_state_dict(self, state: dict[str, Any], nets_only: bool = False) -> None:
-        """Grow the composition to the checkpoint's number of layers, then load the weights."""
+    def state_dict(self) -> dict[str, Any]:
         layers = self.nets["generator"].layers
+        composition = {"split_layer": layers.split_layer, "order": layers.order}
+        return {**super().state_dict(), "composition": composition}
+
+    def load_state_dict(self, state: dict[str, Any], nets_only: bool = False) -> None:
+        """Grow the composition to the checkpoint's number of layers, then load the weights.
+
+        The checkpoint's split and order must be this method's (checkpoints from before they
+        were recorded are ``output``, ``oldest-first``).
+        """
+        layers = self.nets["generator"].layers
+        saved = state.get("composition", {"split_layer": OUTPUT, "order": OLDEST_FIRST})
+        if (saved["split_layer"], saved["order"]) != (layers.split_layer, layers.order):
+            raise CheckpointError(
+                f"This checkpoint's gradient layers act after {saved['split_layer']!r} "
+                f"({saved['order']}), but this run puts them after {layers.split_layer!r} "
+                f"({layers.order}); set split_layer={saved['split_layer']} to load it."
+            )
         stored = {key.split(".")[2] for key in state["nets"]["generator"]
                   if key.startswith("layers.critics.")}  # fmt: skip
         while len(layers.critics) < len(stored):
