@@ -3,7 +3,9 @@ from pathlib import Path
 import pytest
 
 from gankit.config import RunConfig, apply_overrides, dump_yaml, from_dict, parse_value, to_dict
+from gankit.data.base import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
+from gankit.methods import METHODS
 from gankit.methods.dcgan import DCGANConfig
 from gankit.train.launch import resolve_config
 
@@ -107,3 +109,18 @@ def test_recipe_net_options_are_dropped_with_other_nets(tmp_path):
     config_file = tmp_path / "c.yaml"
     config_file.write_text("method: wgan-gp\nnets: resnet\ndiscriminator: {pooling: mean}\n")
     assert resolve_config(None, config_file).discriminator == {"pooling": "mean"}
+
+
+def test_amsgrad_round_trips_and_reaches_one_optimizer_by_dotted_override(tmp_path):
+    cfg = resolve_config("dcgan", None, ["optim.generator.amsgrad=true", "generator.width=4",
+                                         "discriminator.width=4"])  # fmt: skip
+    assert cfg.optim.generator.amsgrad is True and cfg.optim.discriminator.amsgrad is False
+    config_file = tmp_path / "c.yaml"
+    config_file.write_text(dump_yaml(cfg))
+    assert "amsgrad: true" in config_file.read_text()
+    assert resolve_config(None, config_file) == cfg
+    method = METHODS.get("dcgan")(cfg, DataSpec("image", (1, 16, 16)), "cpu")
+    assert method.optimizers["generator"].param_groups[0]["amsgrad"] is True
+    assert method.optimizers["discriminator"].param_groups[0]["amsgrad"] is False
+    with pytest.raises(ConfigError, match="'optim.generator.amsgrad' must be bool"):
+        resolve_config("dcgan", None, ["optim.generator.amsgrad=maybe"])

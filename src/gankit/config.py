@@ -43,7 +43,7 @@ class DataConfig:
 
 @dataclass
 class OptimizerConfig:
-    """One optimizer: Adam (betas), RMSprop (alpha, momentum) or SGD (momentum)."""
+    """One optimizer: Adam (betas, amsgrad), RMSprop (alpha, momentum) or SGD (momentum)."""
 
     name: str = "adam"
     lr: float = 2e-4
@@ -52,6 +52,7 @@ class OptimizerConfig:
     alpha: float = 0.99
     eps: float = 1e-8
     weight_decay: float = 0.0
+    amsgrad: bool = False  # Adam only: AMSGrad's running maximum of v (Reddi et al. 2018)
 
 
 @dataclass

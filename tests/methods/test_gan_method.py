@@ -4,6 +4,7 @@ import torch
 from gankit.data.base import DataSpec
 from gankit.errors import ConfigError
 from gankit.methods import METHODS
+from gankit.methods.adversarial import adversarial_step
 from gankit.methods.base import frozen
 from gankit.train.launch import resolve_config
 
@@ -109,3 +110,72 @@ def test_bf16_autocast_runs_on_cpu():
     method = build("dcgan", ["train.amp=bf16"])
     logs = method.train_step(batch(), update_generator=True)
     assert torch.isfinite(logs["g_loss"])
+
+
+def generator_inputs(method):
+    """Every z the generator is called with, in order."""
+    seen = []
+    method.nets["generator"].register_forward_pre_hook(lambda _, args: seen.append(args[0]))
+    return seen
+
+
+def test_fresh_noise_gives_the_generator_step_a_new_noise_batch():
+    off, fresh = build(), build("dcgan", ["fresh_noise=true"])
+    assert off.cfg.fresh_noise is False  # the default: G's step reuses D's batch
+    seen_off, seen_fresh = generator_inputs(off), generator_inputs(fresh)
+    data = batch()
+    torch.manual_seed(1)
+    off.train_step(data, update_generator=True)
+    torch.manual_seed(1)
+    fresh.train_step(data, update_generator=True)
+    assert len(seen_off) == 1 and len(seen_fresh) == 2  # one G forward per step, or two
+    assert torch.equal(seen_fresh[0], seen_off[0])  # D's step sees the same batch either way
+    assert not torch.equal(seen_fresh[1], seen_fresh[0])
+    for a, b in zip(
+        off.nets["discriminator"].parameters(), fresh.nets["discriminator"].parameters()
+    ):
+        assert torch.equal(a, b)
+    assert changed(snapshot(off.nets["generator"]), fresh.nets["generator"])
+    fresh.train_step(data, update_generator=False)
+    assert len(seen_fresh) == 3  # a D-only step draws one batch
+
+
+def test_fresh_noise_matches_a_hand_run_of_algorithm_1():
+    method, hand = build("dcgan", ["fresh_noise=true"]), build()
+    data = batch()
+    torch.manual_seed(1)
+    logs = method.train_step(data, update_generator=True)
+    G, D = hand.nets["generator"], hand.nets["discriminator"]
+    torch.manual_seed(1)
+    z_d, z_g = hand.sample_latent(8), hand.sample_latent(8)
+    d_loss = hand.loss.discriminator_loss(D(data[0]), D(G(z_d).detach()))
+    hand.update("discriminator", d_loss)
+    with frozen(D):
+        g_loss = hand.loss.generator_loss(D(G(z_g)))
+    hand.update("generator", g_loss)
+    assert torch.equal(logs["d_loss"], d_loss.detach()) and torch.equal(logs["g_loss"], g_loss)
+    for name in ("generator", "discriminator"):
+        for a, b in zip(method.nets[name].parameters(), hand.nets[name].parameters()):
+            assert torch.equal(a, b)
+
+
+def test_without_fresh_noise_the_step_is_the_one_before_the_option():
+    method, before = build(), build()
+    data = batch()
+    torch.manual_seed(1)
+    logs = method.train_step(data, update_generator=True)
+    G, D = before.nets["generator"], before.nets["discriminator"]
+    torch.manual_seed(1)
+    z = before.sample_latent(8)  # the step as it was: one z, drawn before the shared step
+    old = adversarial_step(before, G, D, data[0], lambda: G(z), True)
+    assert logs.keys() == old.keys() and all(torch.equal(logs[k], old[k]) for k in logs)
+    for name in ("generator", "discriminator"):
+        for a, b in zip(method.nets[name].parameters(), before.nets[name].parameters()):
+            assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("name", ["cgan", "infogan", "bigan", "lapgan"])
+def test_methods_that_draw_their_noise_once_refuse_fresh_noise(name):
+    cfg = resolve_config(name, None, ["fresh_noise=true"])
+    with pytest.raises(ConfigError, match=f"{name} reuses .* set fresh_noise=false"):
+        METHODS.get(name)(cfg, DataSpec("image", (1, 16, 16), 10), "cpu")

@@ -4,7 +4,9 @@ import pytest
 import torch
 
 from gankit.data.base import DataSpec
+from gankit.errors import CheckpointError, UnknownNameError
 from gankit.methods import METHODS
+from gankit.nets.pyramid import gaussian_pyramid, upsample
 from gankit.train.launch import resolve_config
 
 SPEC = DataSpec("image", (1, 16, 16), 10)
@@ -68,3 +70,41 @@ def test_a_resumed_run_matches_the_uninterrupted_one(cli, tmp_path):
     for net in ("generator", "discriminator"):
         for key, value in whole["method_state"]["nets"][net].items():
             assert torch.equal(value, cut["method_state"]["nets"][net][key]), key
+
+
+@pytest.mark.parametrize("kind", ["gaussian", "average"])
+def test_each_level_learns_the_band_of_the_configured_pyramid(kind, monkeypatch):
+    method = build() if kind == "gaussian" else build(f"pyramid={kind}")  # gaussian: default
+    assert method.cfg.pyramid == kind and method.nets["generator"].kind == kind
+    seen = {}
+
+    def recording_step(method, G, D, real, latent, condition, update_generator, **kw):
+        seen[kw["suffix"]] = (real, condition)
+        return {}
+
+    monkeypatch.setattr("gankit.methods.lapgan.conditional_step", recording_step)
+    images = torch.rand(4, 1, 16, 16) * 2 - 1
+    method.train_step((images, torch.zeros(4)), True)
+    gaussian = gaussian_pyramid(images, 3, kind)
+    assert torch.equal(seen["_2"][0], gaussian[2]) and seen["_2"][1] == ()
+    for k in (0, 1):
+        low = upsample(gaussian[k + 1], kind)
+        assert torch.equal(seen[f"_{k}"][1][0], low)
+        assert torch.equal(seen[f"_{k}"][0], gaussian[k] - low)
+
+
+def test_an_unknown_pyramid_is_refused():
+    with pytest.raises(UnknownNameError, match="Did you mean 'gaussian'"):
+        build("pyramid=gausian")
+
+
+def test_checkpoints_from_before_the_option_sample_with_the_average_pyramid():
+    state = build("pyramid=average").state_dict()
+    assert state["pyramid"] == "average"
+    del state["pyramid"]  # what a checkpoint written before the option holds
+    sampler = build()
+    sampler.load_state_dict(state, nets_only=True)
+    assert sampler.nets["generator"].kind == "average"
+    with pytest.raises(CheckpointError, match="override pyramid=average"):
+        build().load_state_dict(state)
+    build("pyramid=average").load_state_dict(state)

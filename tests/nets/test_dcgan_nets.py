@@ -63,3 +63,31 @@ def test_points_are_refused_by_conv_nets():
 def test_unknown_net_option_suggests_the_meant_one():
     with pytest.raises(UnknownNameError, match="Did you mean 'width'"):
         build_generator("dcgan", 8, DataSpec("image", (1, 16, 16)), {"widht": 8})
+
+
+def leaky_slopes(net):
+    return [m.negative_slope for m in net.modules() if isinstance(m, torch.nn.LeakyReLU)]
+
+
+def test_leaky_slope_reaches_every_leaky_relu_and_defaults_to_dcgans():
+    spec = DataSpec("image", (1, 32, 32))  # three strided convs, each followed by a LeakyReLU
+    assert leaky_slopes(build_discriminator("dcgan", spec, {"width": 4})) == [0.2] * 3
+    gentle = build_discriminator("dcgan", spec, {"width": 4, "leaky_slope": 0.01})
+    assert leaky_slopes(gentle) == [0.01] * 3
+
+
+def test_default_leaky_slope_leaves_outputs_bit_identical():
+    spec, x = DataSpec("image", (1, 16, 16)), torch.randn(4, 1, 16, 16)
+    outputs = {}
+    for name, options in [("default", {}), ("0.2", {"leaky_slope": 0.2}),
+                          ("0.01", {"leaky_slope": 0.01})]:  # fmt: skip
+        torch.manual_seed(0)
+        outputs[name] = build_discriminator("dcgan", spec, {"width": 4, **options})(x)
+    assert torch.equal(outputs["default"], outputs["0.2"])
+    assert not torch.equal(outputs["default"], outputs["0.01"])  # same weights, other slope
+
+
+@pytest.mark.parametrize("slope", [-0.1, 1.0])
+def test_leaky_slopes_outside_zero_to_one_are_refused(slope):
+    with pytest.raises(ConfigError, match="leaky_slope"):
+        build_discriminator("dcgan", DataSpec("image", (1, 16, 16)), {"leaky_slope": slope})

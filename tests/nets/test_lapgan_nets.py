@@ -37,3 +37,17 @@ def test_sampling_runs_coarse_to_fine():
     assert torch.allclose(images[1], middle)
     assert torch.allclose(images[2], upsample(middle) + levels[0](latents[2], upsample(middle)))
     assert torch.equal(pyramid(*latents), images[2].clamp(-1, 1))
+
+
+def test_the_sampler_expands_with_the_pyramid_it_was_given():
+    torch.manual_seed(0)
+    levels = [
+        LevelGenerator(1, width=4),
+        MLPGenerator(5, DataSpec("image", (1, 4, 4)), hidden=(8,)),
+    ]
+    latents = (torch.randn(2, 5), torch.randn(2, 1, 8, 8))
+    for kind in ("gaussian", "average"):
+        pyramid = LaplacianGenerator(levels, kind).eval()
+        coarse, fine = pyramid.images(*latents)
+        low = upsample(coarse, kind)
+        assert torch.allclose(fine, low + levels[0](latents[1], low))

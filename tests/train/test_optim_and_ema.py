@@ -22,6 +22,17 @@ def test_optimizers_take_their_settings():
         build_optimizer(params(), OptimizerConfig("adma"))
 
 
+def test_amsgrad_reaches_adam_and_is_refused_elsewhere():
+    assert build_optimizer(params(), OptimizerConfig()).param_groups[0]["amsgrad"] is False
+    adam = build_optimizer(params(), OptimizerConfig("adam", amsgrad=True))
+    assert all(group["amsgrad"] is True for group in adam.param_groups)
+    for name in ("rmsprop", "sgd"):
+        with pytest.raises(ConfigError, match=f"amsgrad is an Adam option.*{name}"):
+            build_optimizer(params(), OptimizerConfig(name, amsgrad=True))
+    with pytest.raises(UnknownNameError, match="Did you mean 'adam'"):  # the name first
+        build_optimizer(params(), OptimizerConfig("adma", amsgrad=True))
+
+
 def test_linear_decay_schedule():
     optimizer = build_optimizer(params(), OptimizerConfig(lr=1.0))
     scheduler = build_scheduler(optimizer, TrainConfig(lr_decay="linear", lr_decay_start=2), 6)

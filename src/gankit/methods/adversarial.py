@@ -53,6 +53,7 @@ def adversarial_step(
     penalty_inputs: Callable[[torch.Tensor, Generated], tuple[nn.Module, Any, Any]] | None = None,
     names: tuple[str, str] = ("generator", "discriminator"),
     suffix: str = "",
+    fresh_noise: bool = False,
 ) -> dict[str, torch.Tensor]:
     """One D update, then a G update if ``update_generator``; returns the logs.
 
@@ -60,9 +61,11 @@ def adversarial_step(
     The hooks, each defaulting to the plain GAN:
 
     - ``generate()``: what G's player makes (a tensor, or a tuple such as BiGAN's
-      ``(G(z), E(x))``); run with gradients only when G is updated. The generator step reuses
-      it (as the PyTorch DCGAN example does): one G forward per step, the same expected
-      gradient as drawing new noise.
+      ``(G(z), E(x))``); run with gradients only when G is updated. By default the generator
+      step reuses it (as the PyTorch DCGAN example does): one G forward per step, and the same
+      expected gradient as drawing new noise. With ``fresh_noise`` it is called again for the
+      generator step, which then sees a new minibatch of noise as in Algorithm 1; ``generate``
+      must then draw its noise itself on every call.
     - ``score(real, generated)``: D's :class:`Scores` on the real and the detached generated
       batch; default ``D(real)``, ``D(generated)``.
     - ``fool(generated)``: G's adversarial loss and any extra term it minimises (or None);
@@ -75,7 +78,7 @@ def adversarial_step(
     """
     loss = method.loss
     with method.autocast():
-        with torch.set_grad_enabled(update_generator):
+        with torch.set_grad_enabled(update_generator and not fresh_noise):
             generated = generate()
         fake = detached(generated)
         scores = score(real, fake) if score else Scores(D(real), D(fake))
@@ -99,6 +102,8 @@ def adversarial_step(
     logs.update(loss.after_discriminator_step(scores.real, scores.fake))
     if update_generator:
         with frozen(D), method.autocast():
+            if fresh_noise:
+                generated = generate()
             if fool:
                 g_loss, extra = fool(generated)
             else:

@@ -25,9 +25,10 @@ class DCGAN(GAN):
     """DCGAN (Radford et al. 2015): strided conv nets with BatchNorm, Adam 2e-4, beta1 0.5.
 
     Radford et al. 2015, §4: mini-batch SGD with batch size 128, weights from N(0, 0.02),
-    LeakyReLU slope 0.2, Adam with learning rate 0.0002 and beta1 = 0.5 ("the suggested 0.9
-    resulted in training oscillation"); z is 100-dimensional and uniform (Fig. 1). The nets are ``nets.dcgan``; the
-    loss is the non-saturating GAN loss, as in the paper's code.
+    LeakyReLU slope 0.2 (``discriminator.leaky_slope``), Adam with learning rate 0.0002 and
+    beta1 = 0.5 ("the suggested 0.9 resulted in training oscillation"); z is 100-dimensional and
+    uniform (Fig. 1). The nets are ``nets.dcgan``; the loss is the non-saturating GAN loss, as in
+    the paper's code.
     """
 
     config_class = DCGANConfig

@@ -3,6 +3,8 @@
 Goodfellow et al. 2014, "Generative Adversarial Nets", Algorithm 1: for each training
 iteration, k steps update D on a minibatch of noise and a minibatch of data; then one step
 updates G on a minibatch of noise. ``train.n_critic`` is that k (the paper used k = 1).
+G's minibatch is new noise with ``fresh_noise``; by default G's step reuses the batch D's last
+step generated (see :func:`gankit.methods.adversarial.adversarial_step`).
 
 Every classic recipe (WGAN, WGAN-GP, SNGAN, LSGAN, BEGAN, DRAGAN, Banach WGAN) is this loop with
 another ``loss``, other ``regularizers`` and other ``nets``: see the modules beside this one.
@@ -31,11 +33,17 @@ LATENTS = ("normal", "uniform")
 
 
 def check_unpacked_latent(cfg: Any, method: str) -> None:
-    """For the GAN variants that reuse GanConfig but not its PacGAN packing."""
+    """For the GAN variants that reuse GanConfig but neither its PacGAN packing nor its
+    ``fresh_noise`` (their steps draw the noise once, for both players)."""
     if cfg.latent not in LATENTS:
         raise UnknownNameError("latent distribution", cfg.latent, LATENTS)
     if cfg.pack != 1:
         raise ConfigError(f"{method} does not pack samples (PacGAN); set pack=1.")
+    if cfg.fresh_noise:
+        raise ConfigError(
+            f"{method} reuses the discriminator step's noise for the generator step; "
+            f"set fresh_noise=false."
+        )
 
 
 def draw_latent(
@@ -71,6 +79,7 @@ class GanConfig(RunConfig):
     method: str = "gan"
     z_dim: int = 100
     latent: str = "normal"  # normal: N(0, I); uniform: U(-1, 1)
+    fresh_noise: bool = False  # G's step on new noise (Algorithm 1); False reuses D's batch
     loss: str = "nonsaturating"  # a registered loss (gankit list)
     loss_options: dict[str, Any] = field(default_factory=dict)  # e.g. {gamma: 0.5} for began
     regularizers: list[Any] = field(default_factory=list)  # names, or {name: ..., options}
@@ -90,6 +99,10 @@ class GAN(Method):
     """Vanilla GAN (Goodfellow et al. 2014): MLP nets, minimax or non-saturating loss, k D steps.
 
     One training step is :func:`gankit.methods.adversarial.adversarial_step` with its defaults.
+    ``fresh_noise`` (off by default) draws a new minibatch of noise for the generator step, as
+    Algorithm 1 does; off, G's step reuses the batch generated for D's step: one G forward per
+    step instead of two, and the same expected gradient (every result gankit records was made
+    so).
     """
 
     config_class = GanConfig
@@ -144,8 +157,13 @@ class GAN(Method):
     ) -> dict[str, torch.Tensor]:
         G, D = self.nets["generator"], self.nets["discriminator"]
         real = batch[0]
-        z = self.sample_latent(real.shape[0])
-        return adversarial_step(self, G, D, real, lambda: G(z), update_generator)
+
+        def generate() -> torch.Tensor:  # new noise on every call, as fresh_noise needs
+            return G(self.sample_latent(real.shape[0]))
+
+        return adversarial_step(
+            self, G, D, real, generate, update_generator, fresh_noise=self.cfg.fresh_noise
+        )
 
     def state_dict(self) -> dict[str, Any]:
         return super().state_dict() | {"loss": self.loss.state_dict()}

@@ -11,6 +11,7 @@ from torch import nn
 
 from gankit.config import DataConfig, TrainConfig
 from gankit.data.base import DataSpec
+from gankit.errors import CheckpointError
 from gankit.losses import build_loss
 from gankit.methods.base import Method
 from gankit.methods.conditional import conditional_step, finish_setup
@@ -18,7 +19,7 @@ from gankit.methods.gan import GAN, GanConfig, check_unpacked_latent
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
 from gankit.nets.lapgan import LaplacianGenerator, LevelDiscriminator, LevelGenerator
-from gankit.nets.pyramid import check_levels, gaussian_pyramid, upsample
+from gankit.nets.pyramid import check_kind, check_levels, gaussian_pyramid, upsample
 from gankit.nets.registry import check_options
 from gankit.nets.shapes import square_image
 from gankit.train.optim import build_optimizer
@@ -33,6 +34,7 @@ class LapGanConfig(GanConfig):
     method: str = "lapgan"
     nets: str = "mlp"  # the coarsest level's GAN: any net family (the paper's was an MLP)
     levels: int = 3  # pyramid levels; the coarsest is image_size / 2**(levels - 1) pixels
+    pyramid: str = "gaussian"  # d and u: gaussian (5-tap blur, Burt & Adelson) | average
     z_dim: int = 100  # noise of the coarsest level (finer levels get one noise plane each)
     generator: dict[str, Any] = field(default_factory=lambda: {"hidden": [1200, 1200]})
     discriminator: dict[str, Any] = field(default_factory=lambda: {"hidden": [600, 600]})
@@ -52,6 +54,9 @@ class LAPGAN(GAN):
     conditional GAN learns the band-pass image h_k = I_k - u(I_{k+1}) given l_k = u(I_{k+1})
     (``nets.lapgan``). Each level is trained independently on the real pyramid (§3.2), with
     its own optimizers; sampling runs coarse to fine, I~_k = u(I~_{k+1}) + G_k(z_k, u(I~_{k+1})).
+    d blurs and decimates, u smoothes and expands (§3): by default Burt & Adelson's 5-tap
+    Gaussian-like kernel, ``pyramid=average`` for 2x2 average pooling and bilinear upsampling
+    (``nets.pyramid``).
 
     Levels are numbered as in the paper: k = 0 is the finest, K = ``levels`` - 1 the coarsest,
     and logs and optimizers carry the level (``d_loss_0``, ``generator_2``). Defaults: three
@@ -65,6 +70,7 @@ class LAPGAN(GAN):
     def __init__(self, cfg: LapGanConfig, spec: DataSpec, device: torch.device | str) -> None:
         Method.__init__(self, cfg, spec, device)
         check_unpacked_latent(cfg, "lapgan")
+        check_kind(cfg.pyramid)
         channels, size = square_image(spec, "LAPGAN")
         check_levels(size, cfg.levels)
         check_options(LevelGenerator, cfg.level_generator, "level generator", skip=("channels",))
@@ -81,7 +87,7 @@ class LAPGAN(GAN):
         ]
         generators.append(build_generator(cfg.nets, cfg.z_dim, coarsest, cfg.generator))
         discriminators.append(build_discriminator(cfg.nets, coarsest, cfg.discriminator))
-        self.nets["generator"] = LaplacianGenerator(generators)
+        self.nets["generator"] = LaplacianGenerator(generators, cfg.pyramid)
         self.nets["discriminator"] = nn.ModuleList(discriminators)
         finish_setup(self, optimizers=False)
         for k in range(cfg.levels):
@@ -121,20 +127,35 @@ class LAPGAN(GAN):
         G, D = self.nets["generator"], self.nets["discriminator"]
         real = batch[0]
         n, coarsest = real.shape[0], self.cfg.levels - 1
-        gaussian = gaussian_pyramid(real, self.cfg.levels)
+        gaussian = gaussian_pyramid(real, self.cfg.levels, self.cfg.pyramid)
         logs = conditional_step(
             self, G.levels[coarsest], D[coarsest], gaussian[coarsest],
             GAN.sample_latent(self, n), (), update_generator,
             names=(f"generator_{coarsest}", f"discriminator_{coarsest}"), suffix=f"_{coarsest}",
         )  # fmt: skip
         for k in range(coarsest):
-            low = upsample(gaussian[k + 1])
+            low = upsample(gaussian[k + 1], self.cfg.pyramid)
             logs |= conditional_step(
                 self, G.levels[k], D[k], gaussian[k] - low, self.noise_plane(n, self.sizes[k]),
                 (low,), update_generator, names=(f"generator_{k}", f"discriminator_{k}"),
                 suffix=f"_{k}",
             )  # fmt: skip
         return logs
+
+    def state_dict(self) -> dict[str, Any]:
+        return super().state_dict() | {"pyramid": self.cfg.pyramid}
+
+    def load_state_dict(self, state: dict[str, Any], nets_only: bool = False) -> None:
+        """Samples use the pyramid the weights were trained on; a resumed run must name it
+        (checkpoints without the entry predate the option and used ``average``)."""
+        trained = state.get("pyramid", "average")
+        if trained != self.cfg.pyramid and not nets_only:
+            raise CheckpointError(
+                f"This LAPGAN checkpoint was trained with pyramid={trained}, but the config "
+                f"says pyramid={self.cfg.pyramid}; resume it with the override pyramid={trained}."
+            )
+        super().load_state_dict(state, nets_only)
+        self.nets["generator"].kind = trained  # differs from the config only when sampling
 
     # ------------------------------------------------------------------ grids
 

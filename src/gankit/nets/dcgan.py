@@ -3,9 +3,11 @@
 Radford et al. 2015, "Unsupervised Representation Learning with Deep Convolutional Generative
 Adversarial Networks", §3 architecture guidelines: strided convolutions instead of pooling
 (fractionally strided in G), BatchNorm in both nets (not on G's output or D's input), no fully
-connected hidden layers, ReLU in G with tanh on the output, LeakyReLU(0.2) in D; §4: weights
-from N(0, 0.02). The layer widths follow the PyTorch examples' DCGAN (width 64 = ngf = ndf), so at
-64 px the nets are exactly that script's: 512·4² -> 256·8² -> 128·16² -> 64·32² -> C·64².
+connected hidden layers, ReLU in G with tanh on the output, LeakyReLU in D; §4: weights from
+N(0, 0.02) and a LeakyReLU slope of 0.2, the default of ``discriminator.leaky_slope`` (Kasmi &
+Thimonier 2020, §1.3, state 0.01 instead). The layer widths follow the PyTorch examples' DCGAN
+(width 64 = ngf = ndf), so at 64 px the nets are exactly that script's:
+512·4² -> 256·8² -> 128·16² -> 64·32² -> C·64².
 
 Other sizes keep the same pattern from a smaller base: 16 = 4·2², 28 = 7·2², 32 = 4·2³.
 The discriminator's ``norm`` may be ``layer`` (for gradient penalties, which BatchNorm breaks:
@@ -68,23 +70,32 @@ class DCGANGenerator(nn.Module):
 
 @DISCRIMINATORS.register("dcgan")
 class DCGANDiscriminator(nn.Module):
-    """DCGAN discriminator: image -> (strided Conv, BN, LeakyReLU 0.2) x levels -> logit."""
+    """DCGAN discriminator: image -> (strided Conv, BN, LeakyReLU) x levels -> logit.
+
+    ``leaky_slope`` is every LeakyReLU's negative slope: 0.2 as Radford et al. 2015 (§4).
+    """
 
     output_kind = "score"
 
-    def __init__(self, spec: DataSpec, width: int = 64, norm: str = "batch") -> None:
+    def __init__(
+        self, spec: DataSpec, width: int = 64, norm: str = "batch", leaky_slope: float = 0.2
+    ) -> None:
         super().__init__()
+        if not 0 <= leaky_slope < 1:
+            raise ConfigError(
+                f"discriminator.leaky_slope must be in [0, 1) (0.2 in DCGAN), got {leaky_slope}."
+            )
         channels, size = square_image(spec, "DCGAN")
         base, levels = pyramid(size, BASES, "DCGAN")
         layers: list[nn.Module] = [
             nn.Conv2d(channels, width, 4, 2, 1, bias=False),
-            nn.LeakyReLU(0.2, inplace=True),
+            nn.LeakyReLU(leaky_slope, inplace=True),
         ]
         features = width
         for _ in range(levels - 1):
             layers.append(nn.Conv2d(features, features * 2, 4, 2, 1, bias=norm == "none"))
             layers += _norm(norm, features * 2)
-            layers.append(nn.LeakyReLU(0.2, inplace=True))
+            layers.append(nn.LeakyReLU(leaky_slope, inplace=True))
             features *= 2
         layers.append(nn.Conv2d(features, 1, base, 1, 0, bias=False))
         self.net = nn.Sequential(*layers)

@@ -17,7 +17,7 @@ from torch import nn
 
 from gankit.errors import ConfigError
 from gankit.nets.init import dcgan_init
-from gankit.nets.pyramid import upsample
+from gankit.nets.pyramid import check_kind, upsample
 
 
 class LevelGenerator(nn.Module):
@@ -68,12 +68,15 @@ class LaplacianGenerator(nn.Module):
 
     ``levels`` holds the generators finest first (index k is G_k, the last is the coarsest's).
     Called with the latents coarse to fine, ``(z_K, z_{K-1}, ..., z_0)``, as
-    ``LAPGAN.sample_latent`` draws them.
+    ``LAPGAN.sample_latent`` draws them. ``kind`` is the pyramid's u (``nets.pyramid``): it must
+    be the one the levels were trained with.
     """
 
-    def __init__(self, levels: list[nn.Module]) -> None:
+    def __init__(self, levels: list[nn.Module], kind: str = "gaussian") -> None:
         super().__init__()
+        check_kind(kind)
         self.levels = nn.ModuleList(levels)
+        self.kind = kind
 
     def images(self, *latents: torch.Tensor) -> list[torch.Tensor]:
         """I~_K, ..., I~_0: the sample at every level, coarse to fine."""
@@ -84,7 +87,7 @@ class LaplacianGenerator(nn.Module):
         image = self.levels[-1](latents[0])
         images = [image]
         for k, noise in zip(range(len(self.levels) - 2, -1, -1), latents[1:]):
-            low = upsample(image)
+            low = upsample(image, self.kind)
             image = low + self.levels[k](noise, low)
             images.append(image)
         return images

@@ -17,11 +17,28 @@ LR_DECAYS = ("none", "linear")
 def build_optimizer(
     params: Iterable[torch.nn.Parameter], cfg: OptimizerConfig
 ) -> torch.optim.Optimizer:
-    """Adam (with ``betas``), RMSprop (``alpha``, ``momentum``) or SGD (``momentum``)."""
+    """Adam (with ``betas``, ``amsgrad``), RMSprop (``alpha``, ``momentum``) or SGD (``momentum``).
+
+    ``amsgrad`` is Reddi et al. 2018, "On the Convergence of Adam and Beyond", Algorithm 2: Adam
+    divides by the running maximum of its second-moment estimate instead of the estimate itself.
+    Off by default, as in Adam (Kingma & Ba 2015); only Adam has it.
+    """
+    if cfg.name not in OPTIMIZERS:
+        raise UnknownNameError("optimizer", cfg.name, OPTIMIZERS)
+    if cfg.amsgrad and cfg.name != "adam":
+        raise ConfigError(
+            f"amsgrad is an Adam option, but it is set for optimizer {cfg.name!r}: set "
+            f"optim.<net>.amsgrad=false or optim.<net>.name=adam."
+        )
     params = list(params)
     if cfg.name == "adam":
         return torch.optim.Adam(
-            params, lr=cfg.lr, betas=tuple(cfg.betas), eps=cfg.eps, weight_decay=cfg.weight_decay
+            params,
+            lr=cfg.lr,
+            betas=tuple(cfg.betas),
+            eps=cfg.eps,
+            weight_decay=cfg.weight_decay,
+            amsgrad=cfg.amsgrad,
         )
     if cfg.name == "rmsprop":
         return torch.optim.RMSprop(
@@ -32,11 +49,7 @@ def build_optimizer(
             momentum=cfg.momentum,
             weight_decay=cfg.weight_decay,
         )
-    if cfg.name == "sgd":
-        return torch.optim.SGD(
-            params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay
-        )
-    raise UnknownNameError("optimizer", cfg.name, OPTIMIZERS)
+    return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
 
 
 def build_scheduler(
