@@ -2,13 +2,23 @@
 
 Images become a grid (``samples/step_NNNNNN.png``). Points (the toy 2-D mixtures) become a
 scatter plot over the mixture's modes, scored by mode coverage on the protocol's 2500 samples.
+
+Translation methods (pix2pix, cyclegan, stargan: a :class:`Translator`) also get a grid of fixed
+*held-out* inputs at every sample step, ``samples/heldout/step_NNNNNN.png``, laid out as the
+training grid (pix2pix: input | output | target), so over-fitting shows beside training progress
+(Tucker 2022, section 5: the validation image translated after every generation; Gao 2020,
+§6.0.1: watch the generated images of the training and the test sets). The held-out split is ``data.val_split``,
+else ``test`` (see :func:`gankit.train.validation.heldout_dataset`); a dataset with neither gets
+one line on stderr and the training grid alone. The held-out grid is drawn on a forked RNG, so a
+run trains bit-identically with and without it.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import torch
@@ -16,9 +26,31 @@ from torch import nn
 
 from gankit.config import RunConfig
 from gankit.data.base import DataSpec
+from gankit.errors import DataError, GankitError
 from gankit.methods.base import Method
 from gankit.metrics.toy2d import PROTOCOL_NUM_SAMPLES, mode_coverage
+from gankit.train.run_folder import RunFolder
+from gankit.train.validation import heldout_dataset
 from gankit.viz.grid import make_grid, write_png
+
+HELDOUT_FOLDER = "heldout"  # samples/heldout/step_NNNNNN.png
+
+
+@runtime_checkable
+class Translator(Protocol):
+    """The capability of a method that maps images to images (pix2pix, cyclegan, stargan)."""
+
+    def translate(
+        self,
+        images: torch.Tensor,
+        direction: str | None = None,
+        net: nn.Module | None = None,
+        target: int | None = None,
+    ) -> torch.Tensor: ...
+
+    def translation_shapes(
+        self, direction: str | None = None
+    ) -> tuple[tuple[int, ...], tuple[int, ...]]: ...
 
 
 def render_samples(
@@ -58,3 +90,51 @@ class Snapshots:
         if self.mixture is not None:
             metrics = mode_coverage(samples, self.mixture.means, self.mixture.sigma)
         return pixels, metrics
+
+
+class HeldOutSnapshots(Snapshots):
+    """The same grid from fixed inputs of the held-out split, drawn on a forked RNG."""
+
+    def write(self, path: Path, net: nn.Module | None = None) -> tuple[np.ndarray | None, dict]:
+        device = self.method.device
+        with torch.random.fork_rng([device] if device.type == "cuda" else []):
+            return super().write(path, net)
+
+
+def heldout_path(run: RunFolder, step: int) -> Path:
+    """``samples/heldout/step_NNNNNN.png``: beside the training grid of the same step."""
+    return run.samples / HELDOUT_FOLDER / run.sample_path(step).name
+
+
+def heldout_snapshots(
+    cfg: RunConfig, method: Method, dataset: Any, validation: Any = None
+) -> HeldOutSnapshots | None:
+    """The held-out grids of a translation method; None for other methods, or (with one line on
+    stderr) when the dataset has no readable held-out split. ``validation``: the
+    ``data.val_split`` dataset when validation already built it."""
+    if not isinstance(method, Translator):
+        return None
+    data = cfg.data
+    try:
+        if validation is not None and data.val_split != data.split:
+            split, heldout = data.val_split, validation
+        else:
+            split, heldout = heldout_dataset(data)
+        if _layout(heldout.spec) != _layout(dataset.spec):
+            raise DataError(
+                f"the {split!r} split holds {heldout.spec.shape} images but training "
+                f"{dataset.spec.shape}; set data.image_size and data.channels to one size."
+            )
+        return HeldOutSnapshots(cfg, method, heldout)
+    except GankitError as exc:
+        print(
+            f"No held-out sample grids: {exc} Only the training grids samples/step_NNNNNN.png "
+            f"are written; set data.val_split to a held-out split for samples/heldout/.",
+            file=sys.stderr,
+            flush=True,
+        )
+        return None
+
+
+def _layout(spec: DataSpec) -> tuple:
+    return spec.kind, tuple(spec.shape), spec.input_shape and tuple(spec.input_shape)

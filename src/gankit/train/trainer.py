@@ -2,7 +2,8 @@
 
 Per step it takes ``n_critic`` batches, hands each to the method's ``train_step`` (the last one
 with ``update_generator=True``), then updates the EMA and the learning-rate schedules, and on
-schedule logs, writes samples, validates (see :mod:`gankit.train.validation`) and writes
+schedule logs, writes samples (and, for translation methods, held-out samples; see
+:mod:`gankit.train.snapshots`), validates (see :mod:`gankit.train.validation`) and writes
 checkpoints. Everything that decides where the next
 step goes (weights, optimizer moments, schedules, grad scalers, EMA, RNG streams, data position)
 is in the checkpoint, so a resumed run continues exactly as the uninterrupted one would.
@@ -34,7 +35,7 @@ from gankit.train.interrupt import catch_interrupt
 from gankit.train.logger import ProgressBar, RunLogger
 from gankit.train.optim import build_scheduler
 from gankit.train.run_folder import RunFolder
-from gankit.train.snapshots import Snapshots
+from gankit.train.snapshots import Snapshots, heldout_path, heldout_snapshots
 from gankit.train.validation import EarlyStopping, check_validation, score, validation_dataset
 
 if TYPE_CHECKING:  # imported when used: the metrics package is not needed to train
@@ -99,6 +100,9 @@ class Trainer:
             else None
         )
         self.snapshots = Snapshots(cfg, method, dataset) if session.is_main else None
+        self.heldout = (
+            heldout_snapshots(cfg, method, dataset, self.validation) if session.is_main else None
+        )
         self.evaluator = self._build_evaluator(dataset)
         self.step, self.elapsed = 0, 0.0
         self._apply_speed_options()
@@ -295,6 +299,10 @@ class Trainer:
         pixels, metrics = self.snapshots.write(self.run.sample_path(self.step), net)
         if pixels is not None:
             logger.image("samples", pixels, self.step)
+        if self.heldout is not None:
+            pixels, _ = self.heldout.write(heldout_path(self.run, self.step), net)
+            if pixels is not None:
+                logger.image("samples/heldout", pixels, self.step)
         return metrics
 
     def _checkpoint(self, numbered: bool, best: bool = False) -> None:

@@ -10,6 +10,9 @@ lower is better (pix2pix: ``{"l1": ...}``, the mean L1 distance to the targets).
 Validation runs on a forked RNG, so it never moves the training streams: a run with validation
 trains exactly as one without it, and a resumed run as the uninterrupted one. Under torchrun,
 rank 0 validates and every rank learns the numbers, so all stop at the same step.
+
+:func:`heldout_dataset` finds a held-out split for the held-out sample grids of translation
+methods (``data.val_split``, else ``test``; see :mod:`gankit.train.snapshots`).
 """
 
 from __future__ import annotations
@@ -20,9 +23,13 @@ from typing import Any
 
 import torch
 
-from gankit.config import RunConfig
+from gankit.config import DataConfig, RunConfig
 from gankit.data import GanDataset, build_dataset
-from gankit.errors import ConfigError, DataError
+from gankit.errors import ConfigError, DataError, GankitError
+
+# Tried after data.val_split: the held-out split most datasets have (mnist, usps, cifar10,
+# CycleGAN's testA/testB folders) when they have no "val".
+FALLBACK_HELDOUT_SPLIT = "test"
 
 
 def check_validation(cfg: RunConfig, method: Any) -> None:
@@ -59,6 +66,25 @@ def validation_dataset(cfg: RunConfig, method: Any) -> GanDataset | None:
             f"train.validate_every scores the {split!r} split (data.val_split), which cannot be "
             f"read: {exc} Set data.val_split to a held-out split of the dataset."
         ) from None
+
+
+def heldout_dataset(data: DataConfig) -> tuple[str, GanDataset]:
+    """The first readable held-out split, ``data.val_split`` then ``test``, and its name.
+
+    A split equal to the training split (``data.split``) is not held out and is skipped. Raises
+    :class:`DataError` naming each split tried and why it could not be read.
+    """
+    reasons = []
+    for split in dict.fromkeys((data.val_split, FALLBACK_HELDOUT_SPLIT)):
+        if split == data.split:
+            reasons.append(f"{split!r} is the training split")
+            continue
+        try:
+            return split, build_dataset(replace(data, split=split))
+        except (GankitError, OSError) as exc:  # OSError: a download or a file that fails
+            first_sentence = " ".join(str(exc).split()).split(". ")[0].rstrip(".")
+            reasons.append(f"{split!r}: {first_sentence}")
+    raise DataError(f"{data.name} has no held-out split to read ({'; '.join(reasons)}).")
 
 
 def score(method: Any, dataset: GanDataset) -> tuple[dict[str, float], str]:
