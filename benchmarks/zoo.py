@@ -40,7 +40,19 @@ from gankit.config import DataConfig
 from gankit.train.launch import load_trained, resolve_config, start
 from gankit.train.logger import read_metrics
 
-TOY_RECIPES = ["gan", "lsgan", "wgan", "wgan-gp", "sngan", "dragan", "banach-wgan"]
+TOY_RECIPES = [
+    "gan",
+    "lsgan",
+    "wgan",
+    "wgan-gp",
+    "sngan",
+    "dragan",
+    "dragan-authors",
+    "banach-wgan",
+]
+# Variants: a method with other options. DRAGAN's default perturbation is the paper's Gaussian;
+# ``dragan-authors`` is the authors' code's one-sided uniform noise with interpolation.
+VARIANTS = {"dragan-authors": ("dragan", ["regularizers=[{name: dragan, perturbation: authors}]"])}
 IMAGE_RECIPES = [
     "gan",
     "dcgan",
@@ -77,19 +89,21 @@ def toy_overrides(recipe: str, data: str, seed: int, budget: dict, out: Path) ->
         "discriminator={hidden: [128, 128, 128]}", "optim.generator.lr=1e-3",
         "optim.discriminator.lr=1e-3", "train.lr_decay=linear", "train.lr_decay_start=0",
         f"train.steps={steps}", f"train.sample_every={steps}", f"train.log_every={max(steps // 20, 1)}",
-        f"train.checkpoint_every={steps}", f"seed={seed}", f"out={out}", f"name={data}-seed{seed}",
+        f"train.checkpoint_every={steps}", f"seed={seed}", f"out={out}", f"name={recipe + '-' if recipe in VARIANTS else ''}{data}-seed{seed}",
         *QUIET,
     ]  # fmt: skip
     if recipe == "banach-wgan":  # the Sobolev filter needs images; on points only s = 0 exists
         overrides.append("regularizers=[{name: banach_gradient_penalty, s: 0.0, p: 2.0}]")
-    return overrides
+    return overrides + VARIANTS.get(recipe, (recipe, []))[1]
 
 
 def toy_run(job: tuple[str, str, int, dict, str]) -> dict:
     recipe, data, seed, budget, out = job
     torch.set_num_threads(1)
     started = time.perf_counter()
-    run = start(resolve_config(recipe, None, toy_overrides(recipe, data, seed, budget, Path(out))))
+    method = VARIANTS.get(recipe, (recipe, []))[0]
+    overrides = toy_overrides(recipe, data, seed, budget, Path(out))
+    run = start(resolve_config(method, None, overrides))
     final = [r for r in read_metrics(run) if "modes_covered" in r][-1]
     return {
         "recipe": recipe, "data": data, "seed": seed, "run": str(run.path),
