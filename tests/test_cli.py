@@ -35,6 +35,15 @@ def test_list_shows_every_kind_with_descriptions(cli, capsys):
     assert "DCGAN (Radford et al. 2015)" in out
 
 
+def test_list_shows_loss_and_regularizer_options_with_defaults(cli, capsys):
+    assert cli("list") == 0
+    out = " ".join(capsys.readouterr().out.split())  # the table wraps long lines
+    assert "at='interpolates'" in out  # gradient_penalty
+    assert "perturbation='gaussian'" in out and "scaling='thesis'" in out
+    assert "halved=True" in out  # least_squares
+    assert "[-clip, clip]" in out  # brackets in a description are text, not markup
+
+
 def test_config_prints_loadable_defaults(cli, capsys):
     assert cli("config", "dcgan") == 0
     data = yaml.safe_load(capsys.readouterr().out)

@@ -91,6 +91,7 @@ def train_all(names: list[str], args: argparse.Namespace) -> dict[str, Path]:
         size = str(resolve_config(None, path, []).data.image_size)
         scale = SCALES[args.scale]
         overrides = [*scale.get(size, []), *scale["all"], f"device={args.device}", *QUIET]
+        overrides.append(f"seed={args.seed}")
         cfg = resolve_config(None, path, [*overrides, f"out={args.out}", f"name={name}"])
         key = config_key(cfg)
         if key in by_config:
@@ -191,6 +192,7 @@ def main() -> None:
     parser.set_defaults(scale="quick")
     parser.add_argument("--only", default=",".join(EXPERIMENTS))
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--seed", type=int, default=0, help="the runs' seed (one folder per seed)")
     parser.add_argument("--out", default=str(RESULTS / "pix2pix"))
     parser.add_argument("--figures", default=str(FIGURES))
     args = parser.parse_args()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from gankit.data import DATASETS
 from gankit.losses import LOSSES
 from gankit.methods import METHODS
@@ -25,3 +27,11 @@ def catalog() -> list[tuple[str, Registry]]:
         ("Regularizers", REGULARIZERS),
         ("Metrics", METRICS),
     ]
+
+
+def options(registry: Registry, name: str) -> str:
+    """``key=default, ...`` of a loss or regularizer (its constructor's keywords), else ''."""
+    if registry not in (LOSSES, REGULARIZERS):
+        return ""
+    parameters = inspect.signature(registry.get(name)).parameters.values()
+    return ", ".join(f"{p.name}={p.default!r}" for p in parameters if p.default is not p.empty)

@@ -9,15 +9,19 @@ import click
 def list_command() -> None:
     """Show the registered methods, datasets, networks, losses and metrics."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    from gankit.catalog import catalog
+    from gankit.catalog import catalog, options
 
     console = Console()
     for title, registry in catalog():
         table = Table(title=title, title_justify="left", show_header=False, box=None)
         for name in registry.names():
-            table.add_row(f"[bold]{name}[/]", registry.describe(name))
+            description = escape(registry.describe(name))
+            if keys := options(registry, name):
+                description += f"\n[dim]options: {escape(keys)}[/]"
+            table.add_row(f"[bold]{name}[/]", description)
         console.print(table)
         console.print()
 
