@@ -9,8 +9,8 @@ from torch import nn
 
 from gankit.errors import ConfigError
 from gankit.losses import build_loss
+from gankit.nets.split import GeneratorSplit
 from gankit.refinement import (
-    GeneratorSplit,
     GradientLayers,
     fine_tune,
     gradient_layer_step,

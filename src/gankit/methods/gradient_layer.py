@@ -16,13 +16,8 @@ from gankit.methods.base import Method
 from gankit.methods.gan import LATENTS, draw_latent
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
-from gankit.refinement import (
-    OLDEST_FIRST,
-    OUTPUT,
-    GeneratorSplit,
-    GradientLayers,
-    critic_objective,
-)
+from gankit.nets.split import OUTPUT, GeneratorSplit
+from gankit.refinement import OLDEST_FIRST, GradientLayers, critic_objective
 from gankit.regularizers import build_regularizers
 from gankit.train.optim import build_optimizer
 
