@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+CROSSCHECK_VENV ?= .venv-crosscheck
+CROSSCHECK_BIN := $(CROSSCHECK_VENV)/bin
 
-.PHONY: setup demo test test-slow lint format clean
+.PHONY: setup demo test test-slow crosscheck crosscheck-setup lint format clean
 
 setup: $(VENV)/.installed
 
@@ -26,6 +28,20 @@ test: setup
 test-slow: setup
 	$(BIN)/python -m pytest --run-slow -m slow || [ $$? -eq 5 ]
 
+# gankit's metrics against pytorch-fid, torch-fidelity, clean-fid, prdc and torchmetrics, in a
+# second environment: gankit itself never needs them, nor torchvision (tests/crosscheck/peers.py).
+crosscheck-setup: $(CROSSCHECK_VENV)/.installed
+
+$(CROSSCHECK_VENV)/.installed: pyproject.toml constraints.txt tests/crosscheck/requirements.txt
+	$(PYTHON) -m venv $(CROSSCHECK_VENV)
+	$(CROSSCHECK_BIN)/python -m pip install --quiet --upgrade pip
+	$(CROSSCHECK_BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]' \
+		-r tests/crosscheck/requirements.txt
+	touch $@
+
+crosscheck: crosscheck-setup
+	$(CROSSCHECK_BIN)/python -m pytest --run-slow -m crosscheck tests/crosscheck
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -35,4 +51,4 @@ format: setup
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CROSSCHECK_VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache
