@@ -2,7 +2,15 @@ from pathlib import Path
 
 import pytest
 
-from gankit.config import RunConfig, apply_overrides, dump_yaml, from_dict, parse_value, to_dict
+from gankit.config import (
+    RunConfig,
+    apply_overrides,
+    check_values,
+    dump_yaml,
+    from_dict,
+    parse_value,
+    to_dict,
+)
 from gankit.data.base import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.methods import METHODS
@@ -88,6 +96,56 @@ def test_parse_value():
     assert parse_value("null") is None
     assert parse_value("[a, b]") == ["a", "b"]
     assert parse_value("hinge") == "hinge"
+    assert parse_value("'007'") == "007" and parse_value('"1e-4"') == "1e-4"  # quoted: text
+
+
+def test_typed_pairs_are_never_read_as_yaml():
+    cfg = resolve_config("gan", None, [("name", "007"), ("out", "off"), ("train.epochs", None)])
+    assert cfg.name == "007" and cfg.out == "off" and cfg.train.epochs is None
+    assert apply_overrides({}, [("a.b", "null")]) == {"a": {"b": "null"}}
+
+
+@pytest.mark.parametrize("method", METHODS.names())
+def test_every_method_default_passes_the_value_checks(method):
+    check_values(resolve_config(method, None, []))
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("optim.generator.lr=0", "optim.generator.lr=0.0 is not allowed: the learning rate"),
+        ("optim.discriminator.lr=.nan", "optim.discriminator.lr=NaN is not allowed"),
+        ("optim.generator.betas=[0.5, 1]", "optim.generator.betas=[0.5, 1.0] is not allowed"),
+        ("optim.generator.betas=[-0.1, 0.9]", "each be in [0, 1)"),
+        ("optim.generator.eps=0", "optim.generator.eps=0.0 is not allowed: eps must be above 0"),
+        ("optim.generator.weight_decay=-1e-4", "weight decay must be 0 or more"),
+        ("optim.generator.momentum=1", "the momentum must be in [0, 1)"),
+        ("optim.generator.alpha=1.5", "optim.generator.alpha=1.5 is not allowed"),
+        ("train.n_critic=0", "train.n_critic=0 is not allowed"),
+        ("train.sample_every=0", "train.sample_every=0 is not allowed"),
+        ("train.checkpoint_every=-5", "train.checkpoint_every=-5 is not allowed"),
+        ("train.num_samples=0", "train.num_samples=0 is not allowed"),
+        ("train.validate_every=-1", "train.validate_every=-1 is not allowed"),
+        ("train.epochs=0", "train.epochs=0.0 is not allowed"),
+        ("train.grad_clip=-1", "train.grad_clip=-1.0 is not allowed"),
+        ("train.ema.decay=1", "train.ema.decay=1.0 is not allowed"),
+        ("data.batch_size=0", "data.batch_size=0 is not allowed"),
+        ("data.channels=2", "data.channels=2 is not allowed"),
+        ("eval.n=0", "eval.n=0 is not allowed"),
+        ("seed=99999999999999999999999", "seed=99999999999999999999999 is not allowed"),
+    ],
+)
+def test_out_of_range_values_name_the_key_value_and_fix(override, message):
+    with pytest.raises(ConfigError) as refused:
+        resolve_config("gan", None, [override])
+    text = str(refused.value)
+    assert message in text and "Set e.g. " in text and "\n" not in text
+
+
+def test_zero_means_off_where_documented():
+    cfg = resolve_config("gan", None, ["train.validate_every=0", "eval.every=0",
+                                       "train.keep_checkpoints=0", "train.grad_clip=0"])  # fmt: skip
+    assert cfg.train.keep_checkpoints == 0
 
 
 def test_base_config_rejects_method_fields():

@@ -1,4 +1,9 @@
+import os
+import pickle
 import random
+import subprocess
+import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -9,6 +14,7 @@ from gankit.train.checkpoint import (
     FORMAT,
     capture_rng,
     load_checkpoint,
+    remove_stale_temporaries,
     restore_rng,
     save_atomic,
 )
@@ -45,13 +51,38 @@ def test_truncated_file_names_the_alternatives(tmp_path):
 
 
 def test_code_in_a_checkpoint_is_never_run(tmp_path):
+    marker = tmp_path / "pwned"
+
     class Evil:
         def __reduce__(self):
-            return (print, ("pwned",))
+            return (open, (str(marker), "w"))
 
     torch.save({"format": FORMAT, "x": Evil()}, tmp_path / "evil.pt")
-    with pytest.raises(CheckpointError):
-        load_checkpoint(tmp_path / "evil.pt")
+    with open(tmp_path / "raw.pt", "wb") as handle:  # a bare pickle, protocol 4: torch warns
+        pickle.dump({"x": Evil()}, handle, protocol=4)
+    for name in ("evil.pt", "raw.pt"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(CheckpointError) as refused:
+                load_checkpoint(tmp_path / name)
+        assert str(refused.value) == (
+            f"{str(tmp_path / name)!r} is not a gankit checkpoint (it holds objects other than "
+            f"tensors and plain data); gankit never unpickles such files."
+        )
+    assert not marker.exists()
+
+
+def test_stale_temporaries_are_removed_and_live_ones_kept(tmp_path):
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)  # fmt: skip
+    dead, alive = int(finished.stdout), os.getppid()
+    (tmp_path / f".last.pt.{dead}.tmp").write_bytes(b"half")
+    (tmp_path / f".step_000010.pt.{os.getpid()}.tmp").write_bytes(b"half")  # an earlier us
+    (tmp_path / f".last.pt.{alive}.tmp").write_bytes(b"being written")
+    (tmp_path / "notes.tmp").write_text("not ours")
+    removed = remove_stale_temporaries(tmp_path)
+    assert len(removed) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".last.pt.{alive}.tmp", "notes.tmp"]
 
 
 def test_foreign_file_is_refused(tmp_path):

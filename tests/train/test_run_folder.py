@@ -1,6 +1,6 @@
 import pytest
 
-from gankit.errors import RunFolderError
+from gankit.errors import ConfigError, RunFolderError
 from gankit.train.run_folder import RunFolder
 
 
@@ -28,11 +28,26 @@ def test_open_requires_a_run(tmp_path):
         RunFolder.open(tmp_path)
 
 
-def test_remove_if_empty_keeps_written_runs(tmp_path):
+def test_a_run_without_a_checkpoint_is_discarded_and_one_with_a_checkpoint_kept(tmp_path):
     run, _ = RunFolder.create(tmp_path, "gan", "e")
-    run.remove_if_empty()
-    assert not run.path.exists()
+    run.config_file.write_text("method: gan\n")  # written at start, before any checkpoint
+    (run.samples / "step_000000.png").write_bytes(b"png")
+    assert run.discard_unless_checkpointed() and not run.path.exists()
+    RunFolder.create(tmp_path, "gan", "e")  # the name is free again
     run, _ = RunFolder.create(tmp_path, "gan", "f")
-    run.config_file.write_text("method: gan\n")
-    run.remove_if_empty()
-    assert run.path.exists()
+    run.save_checkpoint({"format": "gankit-checkpoint", "step": 1}, 1, False, keep=3)
+    assert not run.discard_unless_checkpointed() and run.last_checkpoint().exists()
+
+
+def test_keep_zero_writes_no_numbered_checkpoints(tmp_path):
+    run, _ = RunFolder.create(tmp_path, "gan", "k0")
+    for step in (10, 20):
+        run.save_checkpoint({"format": "gankit-checkpoint", "step": step}, step, True, keep=0)
+    assert run.numbered_checkpoints() == [] and run.last_checkpoint().exists()
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", "a\\b", "..", ".", ""])
+def test_create_refuses_names_that_are_not_one_folder(tmp_path, name):
+    with pytest.raises(ConfigError, match="not a plain folder name"):
+        RunFolder.create(tmp_path / "runs", "gan", name)
+    assert list(tmp_path.iterdir()) == []

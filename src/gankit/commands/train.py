@@ -15,7 +15,7 @@ import click
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A YAML config.")
 @click.option("--data", help="A dataset name, NAME:LOCATION, or an image folder.")
 @click.option("--data-dir", help="Where downloadable datasets are looked for and stored.")
-@click.option("--name", help="The run's folder name (default: a time stamp).")
+@click.option("--name", help="The run's folder name, taken as text (default: a time stamp).")
 @click.option("--out", help="The folder runs go in (default: runs).")
 @click.option("--steps", type=int, help="Generator steps to train for.")
 @click.option("--epochs", type=float, help="Passes over the data (instead of --steps).")
@@ -59,9 +59,12 @@ def train_command(
         "device": device,
         "seed": seed,
     }
-    extra = [f"{key}={value}" for key, value in flags.items() if value is not None]
+    # Flags go in as typed pairs, never re-read as YAML: `--name 007` names the run "007".
+    extra: list[str | tuple[str, object]] = [
+        (key, value) for key, value in flags.items() if value is not None
+    ]
     if steps is not None:
-        extra.append("train.epochs=null")
+        extra.append(("train.epochs", None))
     extra += list(overrides)
     if resume:
         if method or config_file or name or out:

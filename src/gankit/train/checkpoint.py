@@ -2,12 +2,17 @@
 
 A checkpoint holds only tensors, numbers, strings, lists and dicts, so it loads with
 ``torch.load(weights_only=True)``: opening a checkpoint from someone else cannot run their code.
+A write in progress lives in ``.NAME.PID.tmp`` beside its target; one left by a killed process is
+removed by :func:`remove_stale_temporaries` when the run starts again.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import random
+import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +23,8 @@ from gankit.errors import CheckpointError
 
 FORMAT = "gankit-checkpoint"
 VERSION = 1
+TEMPORARY_SUFFIX = ".tmp"
+_TEMPORARY = re.compile(r"^\..+\.(\d+)\.tmp$")  # .last.pt.12345.tmp: the writer's process id
 
 
 def save_atomic(state: dict[str, Any], path: Path) -> None:
@@ -28,7 +35,7 @@ def save_atomic(state: dict[str, Any], path: Path) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}{TEMPORARY_SUFFIX}")
     try:
         with open(temporary, "wb") as handle:
             torch.save(state, handle)
@@ -44,25 +51,60 @@ def save_atomic(state: dict[str, Any], path: Path) -> None:
         os.close(directory)
 
 
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete the temporary files of writes that never finished (their process is gone).
+
+    A ``kill -9`` during :func:`save_atomic` leaves the old checkpoint intact but its temporary
+    file behind. A file whose process still runs is left alone: that write may yet finish.
+    Returns the files removed.
+    """
+    removed = []
+    for candidate in Path(folder).glob(f".*{TEMPORARY_SUFFIX}"):
+        match = _TEMPORARY.match(candidate.name)
+        if match and candidate.is_file() and not _process_alive(int(match.group(1))):
+            candidate.unlink(missing_ok=True)
+            removed.append(candidate)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (this process never counts: it is not
+    writing yet, so a file with its id was left by an earlier process that had the same id)."""
+    if pid == os.getpid():
+        return False
+    if os.name != "posix":  # os.kill(pid, 0) would signal the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
-    """Read a gankit checkpoint safely; a truncated or foreign file raises CheckpointError."""
+    """Read a gankit checkpoint safely; a truncated or foreign file raises CheckpointError.
+
+    A file that needs unpickling (code, classes, anything besides tensors and plain data) is
+    refused in one line; torch's own explanation suggests loading it unsafely.
+    """
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"Checkpoint {str(path)!r} does not exist.")
     try:
-        state = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as exc:  # torch raises many types for a damaged file
-        others = sorted(p.name for p in path.parent.glob("*.pt") if p != path)
-        hint = (
-            f" Other checkpoints in {str(path.parent)!r}: {', '.join(others)}; resume from one "
-            f"with `gankit train --resume {path.parent / others[-1]}`."
-            if others
-            else ""
-        )
+        with warnings.catch_warnings():  # torch warns about pickle protocols of foreign files
+            warnings.filterwarnings("ignore", message="Detected pickle protocol")
+            state = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if not str(exc).startswith("Weights only load failed"):
+            raise _unreadable(path, exc) from exc
         raise CheckpointError(
-            f"Checkpoint {str(path)!r} is corrupt or truncated and cannot be read "
-            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]}).{hint}"
+            f"{str(path)!r} is not a gankit checkpoint (it holds objects other than tensors and "
+            f"plain data); gankit never unpickles such files."
         ) from exc
+    except Exception as exc:  # torch raises many types for a damaged file
+        raise _unreadable(path, exc) from exc
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise CheckpointError(f"{str(path)!r} is not a gankit checkpoint.")
     if state.get("version", 0) > VERSION:
@@ -71,6 +113,22 @@ def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dic
             f"upgrade gankit to read it."
         )
     return state
+
+
+def _unreadable(path: Path, exc: Exception) -> CheckpointError:
+    """A damaged file, with the other checkpoints beside it to resume from instead."""
+    others = sorted(p.name for p in path.parent.glob("*.pt") if p != path)
+    hint = (
+        f" Other checkpoints in {str(path.parent)!r}: {', '.join(others)}; resume from one "
+        f"with `gankit train --resume {path.parent / others[-1]}`."
+        if others
+        else ""
+    )
+    detail = (str(exc).splitlines() or [""])[0][:200]
+    return CheckpointError(
+        f"Checkpoint {str(path)!r} is corrupt or truncated and cannot be read "
+        f"({type(exc).__name__}: {detail}).{hint}"
+    )
 
 
 def capture_rng() -> dict[str, Any]:

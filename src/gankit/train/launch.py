@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import torch
 
 from gankit.config import (
+    Override,
     RunConfig,
     apply_overrides,
+    check_run_name,
+    check_values,
     from_dict,
     load_yaml,
     merge,
@@ -21,7 +25,7 @@ from gankit.errors import CheckpointError, ConfigError
 from gankit.methods import METHODS, Method
 from gankit.train import distributed
 from gankit.train.checkpoint import load_checkpoint
-from gankit.train.distributed import rank_seed
+from gankit.train.distributed import Distributed, rank_seed
 from gankit.train.environment import describe_environment, pick_device, seed_everything
 from gankit.train.run_folder import RunFolder
 from gankit.train.trainer import Trainer
@@ -29,7 +33,9 @@ from gankit.train.validation import validation_dataset
 
 
 def resolve_config(
-    method: str | None, config_file: str | Path | None = None, overrides: list[str] = ()
+    method: str | None,
+    config_file: str | Path | None = None,
+    overrides: Sequence[Override] = (),
 ) -> RunConfig:
     """Method defaults < the YAML file < ``key.sub=value`` overrides, checked and typed."""
     file_data = load_yaml(config_file) if config_file else {}
@@ -49,39 +55,53 @@ def resolve_config(
     explicit = apply_overrides(dict(file_data), list(overrides))
     data = merge(config_class.defaults(explicit), explicit)
     data["method"] = method
-    return from_dict(config_class, data)
+    cfg = from_dict(config_class, data)
+    check_values(cfg)
+    if cfg.name is not None:
+        check_run_name(cfg.name)
+    return cfg
 
 
 def start(cfg: RunConfig) -> RunFolder:
-    """Train a new run of ``cfg``; returns its folder. Under torchrun, every process calls it."""
+    """Train a new run of ``cfg``; returns its folder. Under torchrun, every process calls it.
+
+    A start that fails before its first checkpoint (bad data, a NaN, out of memory, Ctrl-C)
+    deletes the folder it made, so the same ``--name`` can be used again at once.
+    """
+    check_values(cfg)  # a config built in code, not by resolve_config, is checked too
     with distributed.session() as session:
         device = session.device(cfg.device)
         seed_everything(cfg.seed, cfg.train.deterministic, device)
         run, name = session.on_main(lambda: RunFolder.create(cfg.out, cfg.method, cfg.name))
         try:
-            dataset = session.main_first(lambda: build_dataset(cfg.data))
-            method = METHODS.get(cfg.method)(cfg, dataset.spec, device)
-            validation = session.main_only(lambda: validation_dataset(cfg, method))
+            _train_new(cfg, name, run, session, device)
         except BaseException:
             if session.is_main:
-                run.remove_if_empty()
+                run.discard_unless_checkpointed()
             raise
-        cfg = replace(cfg, name=name)
-        method.use_dataset(dataset)
-        environment = (
-            describe_environment(device) | {"data": dataset.description} | session.describe()
-        )
-        if session.is_main:
-            save_yaml(cfg, run.config_file)
-            run.env_file.write_text(json.dumps(environment, indent=2) + "\n")
-        trainer = Trainer(cfg, method, dataset, run, session, validation)
-        if session.rank > 0:  # its own noise; rank 0 draws what a one-process run would
-            seed_everything(rank_seed(cfg.seed, session.rank), cfg.train.deterministic, device)
-        trainer.fit()
     return run
 
 
-def resume(path: str | Path, overrides: list[str] = ()) -> RunFolder:
+def _train_new(
+    cfg: RunConfig, name: str, run: RunFolder, session: Distributed, device: torch.device
+) -> None:
+    """Dataset, method and trainer of a new run, its config.yaml and env.json, then training."""
+    dataset = session.main_first(lambda: build_dataset(cfg.data))
+    method = METHODS.get(cfg.method)(cfg, dataset.spec, device)
+    validation = session.main_only(lambda: validation_dataset(cfg, method))
+    cfg = replace(cfg, name=name)
+    method.use_dataset(dataset)
+    environment = describe_environment(device) | {"data": dataset.description} | session.describe()
+    if session.is_main:
+        save_yaml(cfg, run.config_file)
+        run.env_file.write_text(json.dumps(environment, indent=2) + "\n")
+    trainer = Trainer(cfg, method, dataset, run, session, validation)
+    if session.rank > 0:  # its own noise; rank 0 draws what a one-process run would
+        seed_everything(rank_seed(cfg.seed, session.rank), cfg.train.deterministic, device)
+    trainer.fit()
+
+
+def resume(path: str | Path, overrides: Sequence[Override] = ()) -> RunFolder:
     """Continue a stopped or killed run from its last checkpoint (or the checkpoint given).
 
     Overrides may change the run, e.g. ``train.steps=20000`` to train longer; the run's
@@ -93,6 +113,7 @@ def resume(path: str | Path, overrides: list[str] = ()) -> RunFolder:
         data = apply_overrides(state["config"], list(overrides))
         config_class = METHODS.get(state["method"]).config_class
         cfg = from_dict(config_class, data)
+        check_values(cfg)
         device = session.device(cfg.device)
         seed_everything(cfg.seed, cfg.train.deterministic, device)
         dataset = session.main_first(lambda: build_dataset(cfg.data))
@@ -108,7 +129,9 @@ def resume(path: str | Path, overrides: list[str] = ()) -> RunFolder:
 
 
 def _read(path: str | Path) -> tuple[RunFolder, dict]:
+    """The run and its checkpoint, once half-written files of a killed process are cleared."""
     run, checkpoint = _locate(path)
+    run.remove_stale_temporaries()
     return run, load_checkpoint(checkpoint)
 
 
@@ -137,7 +160,8 @@ def _locate(path: str | Path) -> tuple[RunFolder, Path]:
     checkpoint = run.last_checkpoint()
     if not checkpoint.exists():
         raise CheckpointError(
-            f"Run {str(path)!r} has no checkpoint yet (it stopped before its first one); "
-            f"start it again with `gankit train --config {run.config_file}`."
+            f"Run {str(path)!r} has no checkpoint yet (it is still running, or was killed before "
+            f"its first one); start it afresh under another name with `gankit train --config "
+            f"{run.config_file} --name NEW`."
         )
     return run, checkpoint

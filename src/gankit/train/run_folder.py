@@ -14,12 +14,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
 
+from gankit.config import check_run_name
 from gankit.errors import RunFolderError
-from gankit.train.checkpoint import save_atomic
+from gankit.train.checkpoint import remove_stale_temporaries, save_atomic
 
 
 class RunFolder:
@@ -40,10 +43,13 @@ class RunFolder:
     def create(cls, out: str | Path, method: str, name: str | None) -> tuple[RunFolder, str]:
         """A new, empty run folder; an explicit ``name`` that exists is refused, never reused.
 
-        Without a name, a fresh time-stamped one is picked. Returns the folder and its name.
+        Without a name, a fresh time-stamped one is picked. Returns the folder and its name. The
+        folder is always inside ``out``: a name must be one plain folder name.
         """
         parent = Path(out) / method
-        if name is None:
+        if name is not None:
+            check_run_name(name)
+        else:
             name = time.strftime("%Y%m%d-%H%M%S")
             candidate, n = name, 1
             while (parent / candidate).exists():
@@ -51,6 +57,9 @@ class RunFolder:
                 candidate = f"{name}-{n}"
             name = candidate
         folder = cls(parent / name)
+        root, inside = os.path.abspath(out), os.path.abspath(folder.path)
+        if os.path.dirname(os.path.dirname(inside)) != root:  # e.g. a method name with a '/'
+            raise RunFolderError(f"Run folder {inside!r} would not be OUT/METHOD/NAME in {root!r}.")
         if folder.path.exists():
             raise RunFolderError(
                 f"Run folder {str(folder.path)!r} already exists, and gankit never overwrites a "
@@ -72,14 +81,25 @@ class RunFolder:
             )
         return folder
 
-    def remove_if_empty(self) -> None:
-        """Remove a folder that :meth:`create` made but nothing was written to."""
-        if all(not any(sub.iterdir()) for sub in self.path.iterdir() if sub.is_dir()) and not any(
-            p.is_file() for p in self.path.iterdir()
-        ):
-            for sub in self.path.iterdir():
-                sub.rmdir()
-            self.path.rmdir()
+    def has_checkpoint(self) -> bool:
+        """Whether any checkpoint (last, numbered or best) was written: the run can resume."""
+        return any(self.checkpoints.glob("*.pt"))
+
+    def discard_unless_checkpointed(self) -> bool:
+        """Delete a run that :meth:`create` made and that failed before its first checkpoint.
+
+        Nothing in it can be resumed, and left in place its name would block a fresh start
+        (``create`` never reuses a folder). Only for the folder this process just created.
+        Returns whether it was deleted.
+        """
+        if not self.path.is_dir() or self.has_checkpoint():
+            return False
+        shutil.rmtree(self.path, ignore_errors=True)
+        return True
+
+    def remove_stale_temporaries(self) -> list[Path]:
+        """Delete half-written checkpoint files left by a process that was killed mid-write."""
+        return remove_stale_temporaries(self.checkpoints) if self.checkpoints.is_dir() else []
 
     def sample_path(self, step: int) -> Path:
         return self.samples / f"step_{step:06d}.png"
@@ -94,10 +114,13 @@ class RunFolder:
         return sorted(self.checkpoints.glob("step_*.pt"))
 
     def save_checkpoint(self, state: dict[str, Any], step: int, numbered: bool, keep: int) -> Path:
-        """Write ``last.pt`` (and ``step_NNNNNN.pt`` when ``numbered``), pruning to ``keep``."""
-        if numbered:
+        """Write ``last.pt`` (and ``step_NNNNNN.pt`` when ``numbered``), pruning to ``keep``.
+
+        ``keep=0`` writes no numbered checkpoints at all.
+        """
+        if numbered and keep > 0:
             save_atomic(state, self.checkpoints / f"step_{step:06d}.pt")
-            for old in self.numbered_checkpoints()[:-keep] if keep > 0 else []:
+            for old in self.numbered_checkpoints()[:-keep]:
                 old.unlink()
         save_atomic(state, self.last_checkpoint())
         return self.last_checkpoint()

@@ -1,0 +1,62 @@
+"""A start that fails before its first checkpoint leaves no folder behind to block its name."""
+
+import pytest
+import torch
+
+from gankit.methods import METHODS
+from gankit.train.trainer import Trainer
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+def test_too_few_images_for_a_batch(cli, refused, tiny_dcgan, tmp_path):
+    message = refused("train", "dcgan", "--name", "n", "--steps", 1, *tiny_dcgan,
+                      "data.batch_size=5000")  # fmt: skip
+    assert "fewer than one batch of 5000" in message
+    assert not (tmp_path / "runs" / "dcgan" / "n").exists()
+    assert cli("train", "dcgan", "--name", "n", "--steps", 1, *tiny_dcgan) == 0  # name is free
+
+
+def test_a_nan_at_the_first_step(refused, tiny_dcgan, tmp_path):
+    message = refused("train", "dcgan", "--name", "nan", "--steps", 3, *tiny_dcgan,
+                      "train.log_every=1", "optim.generator.lr=1e38",
+                      "optim.discriminator.lr=1e38")  # fmt: skip
+    assert message.startswith("Training diverged at step 1")
+    assert not (tmp_path / "runs" / "dcgan" / "nan").exists()
+
+
+def test_an_unexpected_error_mid_training(cli, tiny_dcgan, tmp_path, monkeypatch):
+    def out_of_memory(self):
+        self.run.metrics_file.write_text("{}\n")  # something was written already
+        raise torch.OutOfMemoryError("CUDA out of memory")
+
+    monkeypatch.setattr(Trainer, "fit", out_of_memory)
+    with pytest.raises(torch.OutOfMemoryError):
+        cli("train", "dcgan", "--name", "oom", "--steps", 1, *tiny_dcgan)
+    assert not (tmp_path / "runs" / "dcgan" / "oom").exists()
+
+
+def test_a_failure_after_a_checkpoint_keeps_the_run(refused, tiny_dcgan, tmp_path, monkeypatch):
+    dcgan = METHODS.get("dcgan")
+    train_step = dcgan.train_step
+    steps = []
+
+    def nan_at_the_third_call(self, batch, update_generator):
+        logs = train_step(self, batch, update_generator=update_generator)
+        steps.append(1)
+        return {**logs, "g_loss": torch.tensor(float("nan"))} if len(steps) == 3 else logs
+
+    monkeypatch.setattr(dcgan, "train_step", nan_at_the_third_call)
+    message = refused("train", "dcgan", "--name", "k", "--steps", 5, *tiny_dcgan,
+                      "train.log_every=1", "train.checkpoint_every=2")  # fmt: skip
+    assert message.startswith("Training diverged at step 3") and "resume from it" in message
+    run = tmp_path / "runs" / "dcgan" / "k"
+    assert torch.load(run / "checkpoints" / "last.pt", weights_only=True)["step"] == 2
+
+
+def test_a_run_killed_before_its_first_checkpoint_suggests_a_new_name(refused, tmp_path):
+    run = tmp_path / "runs" / "dcgan" / "killed"
+    (run / "checkpoints").mkdir(parents=True)
+    (run / "config.yaml").write_text("method: dcgan\nname: killed\n")
+    message = refused("train", "--resume", run)
+    assert "has no checkpoint yet" in message and "--name NEW" in message
