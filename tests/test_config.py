@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -6,11 +7,13 @@ from gankit.config import (
     RunConfig,
     apply_overrides,
     check_values,
+    differences,
     dump_yaml,
     from_dict,
     parse_value,
     to_dict,
 )
+from gankit.config_checks import check_resume_changes, resumable
 from gankit.data.base import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.methods import METHODS
@@ -182,3 +185,49 @@ def test_amsgrad_round_trips_and_reaches_one_optimizer_by_dotted_override(tmp_pa
     assert method.optimizers["discriminator"].param_groups[0]["amsgrad"] is False
     with pytest.raises(ConfigError, match="'optim.generator.amsgrad' must be bool"):
         resolve_config("dcgan", None, ["optim.generator.amsgrad=maybe"])
+
+
+def test_differences_name_each_changed_key_with_both_values():
+    before = {"train": {"steps": 4, "ema": {"decay": 0.9}}, "generator": {"width": 8}, "l": [1]}
+    after = {"train": {"steps": 8, "ema": {"decay": 0.9}}, "generator": {"width": 8, "x": 1},
+             "l": [1, 2]}  # fmt: skip
+    assert differences(before, after) == {
+        "train.steps": (4, 8),
+        "generator.x": (None, 1),
+        "l": ([1], [1, 2]),
+    }
+    assert differences(after, after) == {}
+
+
+@pytest.mark.parametrize(
+    ("key", "allowed"),
+    [
+        ("train.steps", True),
+        ("train.epochs", True),
+        ("optim.generator.lr", True),
+        ("optim.discriminators.lr", True),
+        ("eval.every", True),
+        ("device", True),
+        ("data.root", True),
+        ("train.ema.enabled", True),
+        ("optim.generator.betas", False),
+        ("optim.generator.name", False),
+        ("generator.width", False),
+        ("nets", False),
+        ("loss", False),
+        ("seed", False),
+        ("data.name", False),
+        ("data.batch_size", False),
+        ("train.n_critic", False),
+        ("train.amp", False),
+        ("bayes.lr", False),
+    ],
+)
+def test_the_keys_a_resume_may_change(key, allowed):
+    assert resumable(key) is allowed
+    changes = {key: (1, 2)}
+    if allowed:
+        check_resume_changes(changes, "runs/x")
+    else:
+        with pytest.raises(ConfigError, match=f"^{re.escape(key)}=2 would change what run runs/x"):
+            check_resume_changes(changes, "runs/x")

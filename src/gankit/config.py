@@ -5,63 +5,38 @@ A run's config is resolved from three layers, lowest to highest precedence::
     method defaults (a dataclass)  <  a YAML file (--config)  <  dotted overrides (key.sub=value)
 
 Every key is checked against the dataclass fields; a typo is reported with the closest valid key.
-:func:`check_values` then checks the values of the shared sections (data, optimizers, EMA, train,
-eval) against their ranges, before any work starts. Fields typed ``dict[str, Any]`` (network
-options, dataset options) are free-form here and checked later by whatever consumes them.
+:func:`check_values` (in :mod:`gankit.config_checks`, with each shared section's ranges) then
+checks the values of the shared sections (data, optimizers, EMA, train, eval) before any work
+starts. Fields typed ``dict[str, Any]`` (network options, dataset options) are free-form here and
+checked later by whatever consumes them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
-import re
+import os
 import types
 import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
+from typing import Any, ClassVar, TypeVar
 
 import yaml
 
+from gankit.config_checks import (
+    check_data,
+    check_ema,
+    check_eval,
+    check_optimizer,
+    check_run,
+    check_train,
+)
+from gankit.config_checks import check_run_name as check_run_name  # importable from here too
+from gankit.config_checks import check_values as check_values
 from gankit.errors import ConfigError, UnknownNameError
 
 C = TypeVar("C")
-
-# torch.manual_seed takes any 64-bit value, signed or not.
-SEED_RANGE = (-(2**63), 2**64 - 1)
-
-
-@runtime_checkable
-class Checked(Protocol):
-    """A config section that checks its own values; ``prefix`` is its dotted path."""
-
-    def check(self, prefix: str) -> None: ...
-
-
-def require(ok: bool, key: str, value: Any, rule: str, example: Any) -> None:
-    """Raise a one-line ConfigError naming ``key``, its bad ``value``, the rule and a fix."""
-    if not ok:
-        raise ConfigError(
-            f"{key}={_show(value)} is not allowed: {rule}. Set e.g. {key}={_show(example)}."
-        )
-
-
-def _show(value: Any) -> str:
-    """A value as an override would write it (null, [0.5, 0.999], 0.0002)."""
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def _count(value: int, key: str, meaning: str, example: int, low: int = 1) -> None:
-    """A whole number (of steps, images, workers) that must be at least ``low``."""
-    bound = f"at least {low}" if low else "0 or more"
-    require(value >= low, key, value, f"{meaning} must be {bound}", example)
-
-
-def _fraction(value: float, key: str, meaning: str, example: float) -> None:
-    """A coefficient in [0, 1), e.g. Adam's betas or a moving-average decay."""
-    require(0 <= value < 1, key, value, f"{meaning} must be in [0, 1)", example)
 
 
 @dataclass
@@ -80,17 +55,7 @@ class DataConfig:
     options: dict[str, Any] = field(default_factory=dict)  # dataset-specific keyword arguments
 
     def check(self, prefix: str) -> None:
-        _count(self.batch_size, f"{prefix}batch_size", "the images per batch", 64)
-        _count(self.num_workers, f"{prefix}num_workers", "the DataLoader workers", 0, low=0)
-        if self.image_size is not None:
-            _count(self.image_size, f"{prefix}image_size", "the image side in pixels", 32)
-        require(
-            self.channels in (None, 1, 3),
-            f"{prefix}channels",
-            self.channels,
-            "images are converted to 1 (grey) or 3 (RGB) channels, or null keeps their own",
-            3,
-        )
+        check_data(self, prefix)
 
 
 @dataclass
@@ -107,33 +72,7 @@ class OptimizerConfig:
     amsgrad: bool = False  # Adam only: AMSGrad's running maximum of v (Reddi et al. 2018)
 
     def check(self, prefix: str) -> None:
-        lr, eps, decay = f"{prefix}lr", f"{prefix}eps", f"{prefix}weight_decay"
-        require(
-            math.isfinite(self.lr) and self.lr > 0,
-            lr,
-            self.lr,
-            "the learning rate must be above 0",
-            2e-4,
-        )
-        require(
-            all(0 <= beta < 1 for beta in self.betas),
-            f"{prefix}betas",
-            list(self.betas),
-            "Adam's two betas must each be in [0, 1)",
-            [0.5, 0.999],
-        )
-        _fraction(self.momentum, f"{prefix}momentum", "the momentum", 0.0)
-        _fraction(self.alpha, f"{prefix}alpha", "RMSprop's smoothing constant", 0.99)
-        require(
-            math.isfinite(self.eps) and self.eps > 0, eps, self.eps, "eps must be above 0", 1e-8
-        )
-        require(
-            math.isfinite(self.weight_decay) and self.weight_decay >= 0,
-            decay,
-            self.weight_decay,
-            "the weight decay must be 0 or more",
-            0.0,
-        )
+        check_optimizer(self, prefix)
 
 
 @dataclass
@@ -145,8 +84,7 @@ class EMAConfig:
     start_step: int = 0
 
     def check(self, prefix: str) -> None:
-        _fraction(self.decay, f"{prefix}decay", "the EMA decay", 0.999)
-        _count(self.start_step, f"{prefix}start_step", "the step the EMA starts at", 0, low=0)
+        check_ema(self, prefix)
 
 
 @dataclass
@@ -177,44 +115,7 @@ class TrainConfig:
     progress: bool = True
 
     def check(self, prefix: str) -> None:
-        if self.epochs is None:
-            _count(self.steps, f"{prefix}steps", "the generator steps of a run", 1000)
-        else:
-            require(
-                math.isfinite(self.epochs) and self.epochs > 0,
-                f"{prefix}epochs",
-                self.epochs,
-                "the passes over the data must be above 0 (or null to count train.steps)",
-                10,
-            )
-        _count(self.n_critic, f"{prefix}n_critic", "the discriminator steps per step", 1)
-        require(
-            math.isfinite(self.lr_decay_start) and self.lr_decay_start >= 0,
-            f"{prefix}lr_decay_start",
-            self.lr_decay_start,
-            "the step where the decay starts (below 1: a fraction of the run) must be 0 or more",
-            0.5,
-        )
-        require(
-            self.grad_clip is None or (math.isfinite(self.grad_clip) and self.grad_clip >= 0),
-            f"{prefix}grad_clip",
-            self.grad_clip,
-            "the largest gradient norm must be above 0 (null or 0: no clipping)",
-            1.0,
-        )
-        for key, meaning, example in (
-            ("log_every", "the steps between log lines", 10),
-            ("sample_every", "the steps between sample grids", 200),
-            ("checkpoint_every", "the steps between numbered checkpoints", 500),
-            ("num_samples", "the images in a sample grid", 64),
-        ):
-            _count(getattr(self, key), f"{prefix}{key}", meaning, example)
-        for key, meaning, example in (
-            ("validate_every", "the steps between validations (0 = never)", 100),
-            ("patience", "the validations without improvement (0 = never stop)", 5),
-            ("keep_checkpoints", "the numbered checkpoints kept (0 = none)", 3),
-        ):
-            _count(getattr(self, key), f"{prefix}{key}", meaning, example, low=0)
+        check_train(self, prefix)
 
 
 @dataclass
@@ -230,9 +131,7 @@ class EvalConfig:
     batch_size: int = 50
 
     def check(self, prefix: str) -> None:
-        _count(self.every, f"{prefix}every", "the steps between evaluations (0 = never)", 0, low=0)
-        _count(self.n, f"{prefix}n", "the images generated for a metric", 5000)
-        _count(self.batch_size, f"{prefix}batch_size", "the images per batch", 50)
+        check_eval(self, prefix)
 
 
 @dataclass
@@ -253,10 +152,7 @@ class RunConfig:
     option_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def check(self, prefix: str) -> None:
-        low, high = SEED_RANGE
-        require(
-            low <= self.seed <= high, f"{prefix}seed", self.seed, "the seed must fit in 64 bits", 0
-        )
+        check_run(self, prefix)
 
     @classmethod
     def defaults(cls, explicit: dict[str, Any]) -> dict[str, Any]:
@@ -267,18 +163,6 @@ class RunConfig:
                 for name in options:
                     values[name] = {}
         return values
-
-
-def check_run_name(name: str) -> None:
-    """Refuse a run name that is not one plain folder name: the run must stay in OUT/METHOD/."""
-    if name and name not in (".", "..") and name.isprintable() and not re.search(r"[/\\]", name):
-        return
-    example = re.sub(r"[^\w.-]+", "-", name).strip(".-") or "demo"
-    raise ConfigError(
-        f"Run name {name!r} (--name) is not a plain folder name: it may not be empty, '.' or "
-        f"'..', nor hold '/' or '\\', since runs are written to OUT/METHOD/NAME. Use e.g. "
-        f"--name {example}."
-    )
 
 
 # ----------------------------------------------------------------------------- conversion
@@ -319,20 +203,6 @@ def from_dict(cls: type[C], data: dict[str, Any], prefix: str = "") -> C:
             )
         kwargs[key] = _coerce(value, hints[key], path)
     return cls(**kwargs)
-
-
-def check_values(config: Any, prefix: str = "") -> None:
-    """Check every value of ``config`` against its range; the first bad one raises ConfigError.
-
-    Run on a config about to train (a new run, or a resumed one with its overrides), not on one
-    read back only to sample from.
-    """
-    if isinstance(config, Checked):
-        config.check(prefix)
-    for f in dataclasses.fields(config):
-        value = getattr(config, f.name)
-        if dataclasses.is_dataclass(value):
-            check_values(value, f"{prefix}{f.name}.")
 
 
 def all_keys(cls: type, prefix: str = "") -> list[str]:
@@ -489,6 +359,25 @@ def merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def differences(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Every dotted key whose value differs between two plain config dicts: ``(before, after)``.
+
+    Sections (dicts) are compared key by key, lists as whole values; a key missing on one side
+    counts as None there.
+    """
+    changes: dict[str, tuple[Any, Any]] = {}
+
+    def walk(a: Any, b: Any, path: str) -> None:
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in [*a, *(k for k in b if k not in a)]:
+                walk(a.get(key), b.get(key), f"{path}{key}.")
+        elif a != b:
+            changes[path.rstrip(".")] = (a, b)
+
+    walk(before, after, "")
+    return changes
+
+
 # ----------------------------------------------------------------------------- YAML
 
 
@@ -510,4 +399,8 @@ def dump_yaml(config: Any) -> str:
 
 
 def save_yaml(config: Any, path: str | Path) -> None:
-    Path(path).write_text(dump_yaml(config))
+    """Write ``config`` as YAML; a crash mid-write leaves the old file whole (temp + rename)."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(dump_yaml(config))
+    os.replace(temporary, path)

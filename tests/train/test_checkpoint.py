@@ -3,7 +3,9 @@ import pickle
 import random
 import subprocess
 import sys
+import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from gankit.train.checkpoint import (
     FORMAT,
     capture_rng,
     load_checkpoint,
+    process_alive,
     remove_stale_temporaries,
     restore_rng,
     save_atomic,
@@ -101,3 +104,17 @@ def test_rng_state_round_trips_through_a_checkpoint(tmp_path):
     random.seed(9), np.random.seed(9), torch.manual_seed(9)
     restore_rng(load_checkpoint(tmp_path / "r.pt")["rng"])
     assert (random.random(), np.random.randn(3).tolist(), torch.rand(3).tolist()) == expected
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="zombies are read from Linux's /proc")
+def test_a_zombie_process_is_not_alive():
+    child = subprocess.Popen([sys.executable, "-c", "pass"])  # not reaped until wait()
+    try:
+        deadline = time.time() + 30
+        stat = Path(f"/proc/{child.pid}/stat")
+        while stat.read_text().rsplit(")", 1)[1].split()[0] != "Z" and time.time() < deadline:
+            time.sleep(0.01)
+        assert not process_alive(child.pid)
+    finally:
+        child.wait()
+    assert not process_alive(child.pid) and process_alive(os.getpid())

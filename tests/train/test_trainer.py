@@ -5,10 +5,14 @@ import signal
 import pytest
 import torch
 
+from gankit.data import build_dataset
 from gankit.errors import TrainingDiverged, TrainingInterrupted
+from gankit.methods import METHODS
 from gankit.methods.gan import GAN
 from gankit.train.launch import resolve_config, resume, start
 from gankit.train.logger import read_metrics
+from gankit.train.run_folder import RunFolder
+from gankit.train.trainer import Trainer
 
 
 def without_time(records):
@@ -151,3 +155,22 @@ def test_epochs_set_the_number_of_steps(tiny_dcgan):
     # 1797 digits // 16 = 112 batches per epoch; 0.1 epoch with n_critic 2 -> ceil(11.2 / 2) = 6
     folder = run([*tiny_dcgan, "train.epochs=0.1", "train.n_critic=2"])
     assert torch.load(folder.last_checkpoint(), weights_only=True)["step"] == 6
+
+
+def test_a_resumed_trainer_takes_its_configs_learning_rates_at_the_schedules_step(tiny_dcgan):
+    schedule = [*tiny_dcgan, "train.lr_decay=linear", "train.checkpoint_every=100"]
+    state = torch.load(run([*schedule, "train.steps=4"]).last_checkpoint(), weights_only=True)
+    cfg = resolve_config("dcgan", None, [*schedule, "train.steps=8", "optim.generator.lr=1e-3"])
+    dataset = build_dataset(cfg.data)
+    method = METHODS.get("dcgan")(cfg, dataset.spec, "cpu")
+    method.use_dataset(dataset)
+    trainer = Trainer(cfg, method, dataset, RunFolder(cfg.out))
+    trainer.load_state_dict(state)  # the optimizers and schedules of a run at step 4 of 4
+    generator, discriminator = (method.optimizers[k].param_groups[0] for k in ("generator",
+                                                                               "discriminator"))  # fmt: skip
+    assert generator["lr"] == pytest.approx(1e-3 * (1 - 4 / 8))  # not 0: the old run's last step
+    assert discriminator["lr"] == pytest.approx(2e-4 * (1 - 4 / 8))
+    assert trainer.schedulers["generator"].base_lrs == [1e-3] and generator["initial_lr"] == 1e-3
+    trainer.schedulers["generator"].step()
+    assert generator["lr"] == pytest.approx(1e-3 * (1 - 5 / 8))
+    assert trainer.schedulers["generator"].get_last_lr() == [generator["lr"]]

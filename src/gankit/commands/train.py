@@ -21,7 +21,12 @@ import click
 @click.option("--epochs", type=float, help="Passes over the data (instead of --steps).")
 @click.option("--device", help="auto, cpu, cuda, cuda:N or mps.")
 @click.option("--seed", type=int, help="Random seed.")
-@click.option("--resume", type=click.Path(exists=True), help="Continue this run (or checkpoint).")
+@click.option(
+    "--resume",
+    type=click.Path(exists=True),
+    help="Continue this run (or checkpoint); KEY=VALUE may change its length, intervals, "
+    "learning rates, EMA, device and eval.* settings.",
+)
 def train_command(
     method: str | None,
     overrides: tuple[str, ...],
@@ -42,6 +47,7 @@ def train_command(
     gankit train dcgan --name demo --steps 500
     gankit train gan --data ring8 loss=minimax train.n_critic=2
     gankit train --resume runs/dcgan/demo
+    gankit train --resume runs/dcgan/demo --steps 2000 optim.generator.lr=1e-4
     torchrun --nproc_per_node=4 -m gankit train dcgan --name ddp
     """
     from gankit.train.launch import resolve_config, start

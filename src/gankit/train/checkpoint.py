@@ -55,23 +55,25 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
     """Delete the temporary files of writes that never finished (their process is gone).
 
     A ``kill -9`` during :func:`save_atomic` leaves the old checkpoint intact but its temporary
-    file behind. A file whose process still runs is left alone: that write may yet finish.
-    Returns the files removed.
+    file behind. A file whose process still runs is left alone: that write may yet finish. A file
+    with this process's own id was left by an earlier process that had the same id (this one is
+    not writing yet). Returns the files removed.
     """
     removed = []
     for candidate in Path(folder).glob(f".*{TEMPORARY_SUFFIX}"):
         match = _TEMPORARY.match(candidate.name)
-        if match and candidate.is_file() and not _process_alive(int(match.group(1))):
+        if not match or not candidate.is_file():
+            continue
+        pid = int(match.group(1))
+        if pid == os.getpid() or not process_alive(pid):
             candidate.unlink(missing_ok=True)
             removed.append(candidate)
     return removed
 
 
-def _process_alive(pid: int) -> bool:
-    """Whether process ``pid`` runs on this machine (this process never counts: it is not
-    writing yet, so a file with its id was left by an earlier process that had the same id)."""
-    if pid == os.getpid():
-        return False
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (a zombie, killed but not yet reaped by its
+    parent, does not count)."""
     if os.name != "posix":  # os.kill(pid, 0) would signal the process on Windows
         return True
     try:
@@ -80,7 +82,10 @@ def _process_alive(pid: int) -> bool:
         return False
     except PermissionError:  # another user's process
         return True
-    return True
+    try:  # Linux: the state after the command name in /proc/PID/stat; Z is a zombie
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -13,15 +15,17 @@ from gankit.config import (
     Override,
     RunConfig,
     apply_overrides,
-    check_run_name,
-    check_values,
+    differences,
     from_dict,
     load_yaml,
     merge,
     save_yaml,
+    set_dotted,
+    to_dict,
 )
+from gankit.config_checks import check_resume_changes, check_run_name, check_values, resumable, show
 from gankit.data import DataSpec, build_dataset
-from gankit.errors import CheckpointError, ConfigError
+from gankit.errors import CheckpointError, ConfigError, GankitError
 from gankit.methods import METHODS, Method
 from gankit.train import distributed
 from gankit.train.checkpoint import load_checkpoint
@@ -65,14 +69,15 @@ def resolve_config(
 def start(cfg: RunConfig) -> RunFolder:
     """Train a new run of ``cfg``; returns its folder. Under torchrun, every process calls it.
 
+    The run is locked from its creation to its end (:class:`~gankit.train.run_folder.RunLock`).
     A start that fails before its first checkpoint (bad data, a NaN, out of memory, Ctrl-C)
     deletes the folder it made, so the same ``--name`` can be used again at once.
     """
     check_values(cfg)  # a config built in code, not by resolve_config, is checked too
-    with distributed.session() as session:
+    with distributed.session() as session, contextlib.ExitStack() as held:
         device = session.device(cfg.device)
         seed_everything(cfg.seed, cfg.train.deterministic, device)
-        run, name = session.on_main(lambda: RunFolder.create(cfg.out, cfg.method, cfg.name))
+        run, name = session.on_main(lambda: _create_locked(cfg, held))
         try:
             _train_new(cfg, name, run, session, device)
         except BaseException:
@@ -80,6 +85,12 @@ def start(cfg: RunConfig) -> RunFolder:
                 run.discard_unless_checkpointed()
             raise
     return run
+
+
+def _create_locked(cfg: RunConfig, held: contextlib.ExitStack) -> tuple[RunFolder, str]:
+    run, name = RunFolder.create(cfg.out, cfg.method, cfg.name)
+    held.enter_context(run.lock())
+    return run, name
 
 
 def _train_new(
@@ -104,15 +115,20 @@ def _train_new(
 def resume(path: str | Path, overrides: Sequence[Override] = ()) -> RunFolder:
     """Continue a stopped or killed run from its last checkpoint (or the checkpoint given).
 
-    Overrides may change the run, e.g. ``train.steps=20000`` to train longer; the run's
-    config.yaml is updated to match. Under torchrun, rank 0 reads the checkpoint and hands it to
-    the other processes.
+    Overrides may change only what :data:`~gankit.config_checks.RESUMABLE` allows (the length,
+    intervals, learning rates, device, ...); any other change, a length below the step reached,
+    or a config.yaml edited by hand is refused in one line before anything is written. A change
+    takes effect (a learning rate reaches the optimizers and their schedules) and is recorded:
+    config.yaml becomes the config the run trains with now, and config_history.jsonl gets a line
+    with each change's old and new value. The run is locked while it trains. Under torchrun, rank
+    0 reads the checkpoint and hands it to the other processes.
     """
-    with distributed.session() as session:
-        run, state = session.on_main(lambda: _read(path))
-        data = apply_overrides(state["config"], list(overrides))
+    with distributed.session() as session, contextlib.ExitStack() as held:
+        run, state, history = session.on_main(lambda: _open_locked(path, held))
         config_class = METHODS.get(state["method"]).config_class
-        cfg = from_dict(config_class, data)
+        before = to_dict(from_dict(config_class, state["config"]))
+        cfg = from_dict(config_class, apply_overrides(to_dict(before), list(overrides)))
+        check_resume_changes(differences(before, to_dict(cfg)), str(run.path))
         check_values(cfg)
         device = session.device(cfg.device)
         seed_everything(cfg.seed, cfg.train.deterministic, device)
@@ -121,18 +137,77 @@ def resume(path: str | Path, overrides: Sequence[Override] = ()) -> RunFolder:
         method.use_dataset(dataset)
         validation = session.main_only(lambda: validation_dataset(cfg, method))
         trainer = Trainer(cfg, method, dataset, run, session, validation)
+        _check_length(cfg, trainer.total_steps, int(state["step"]), run)
         trainer.load_state_dict(state)
-        if overrides and session.is_main:
+        changes = differences(_last_written(config_class, state, history), to_dict(cfg))
+        trainer.config_history = len(history) + bool(changes)
+        if changes and session.is_main:
+            run.record_config_change(int(state["step"]), changes)
             save_yaml(cfg, run.config_file)
         trainer.fit()
     return run
 
 
-def _read(path: str | Path) -> tuple[RunFolder, dict]:
-    """The run and its checkpoint, once half-written files of a killed process are cleared."""
+def _open_locked(path: str | Path, held: contextlib.ExitStack) -> tuple[RunFolder, dict, list]:
+    """The run (locked), its checkpoint and config history, once half-written files of a killed
+    process are cleared and config.yaml is found as gankit last wrote it."""
     run, checkpoint = _locate(path)
+    held.enter_context(run.lock())
     run.remove_stale_temporaries()
-    return run, load_checkpoint(checkpoint)
+    state = load_checkpoint(checkpoint)
+    history = run.config_history()
+    _check_unedited(run, METHODS.get(state["method"]).config_class, state, history)
+    return run, state, history
+
+
+def _last_written(config_class: type, state: dict, history: list[dict]) -> dict[str, Any]:
+    """The config gankit last wrote to config.yaml: the checkpoint's, with the changes of the
+    resumes since it was written (a resume killed before its first checkpoint, or a checkpoint
+    older than last.pt) applied."""
+    data = to_dict(from_dict(config_class, state["config"]))
+    for event in history[state.get("config_history", 0) :]:
+        for key, change in event["changes"].items():
+            set_dotted(data, key, change["to"])
+    return to_dict(from_dict(config_class, data))
+
+
+def _check_unedited(run: RunFolder, config_class: type, state: dict, history: list) -> None:
+    """Refuse a config.yaml changed by hand: a resume would ignore the edit, then overwrite it."""
+    try:
+        on_disk = to_dict(from_dict(config_class, load_yaml(run.config_file)))
+    except GankitError as exc:
+        raise ConfigError(
+            f"{run.config_file} was edited and no longer reads as the run's config "
+            f"({str(exc).splitlines()[0]}). Put it back as it was; a resume takes its changes "
+            f"on the command line: `gankit train --resume {run.path} key=value`."
+        ) from None
+    edits = differences(_last_written(config_class, state, history), on_disk)
+    if not edits:
+        return
+    key, (old, new) = next(iter(edits.items()))
+    then = (
+        f"resume with `gankit train --resume {run.path} {key}={show(new)}`"
+        if resumable(key)
+        else f"start a new run for it: `gankit train --config {run.config_file} --name NEW "
+        f"{key}={show(new)}`"
+    )
+    raise ConfigError(
+        f"{run.config_file} was edited ({key}: {show(old)} in the run, {show(new)} in the file), "
+        f"and a resume does not read it. Put {key}: {show(old)} back, then {then}."
+    )
+
+
+def _check_length(cfg: RunConfig, total: int, step: int, run: RunFolder) -> None:
+    """Refuse a length below the step the run reached: a run cannot go back."""
+    if total >= step:
+        return
+    asked = f"train.steps={total}"
+    if cfg.train.epochs is not None:
+        asked = f"train.epochs={show(cfg.train.epochs)} ({total} steps)"
+    raise ConfigError(
+        f"{asked} is below step {step}, which run {run.path} has reached already: a run cannot "
+        f"go back. Resume with a larger --steps, or sample from the run as it is."
+    )
 
 
 def load_trained(

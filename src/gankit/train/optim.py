@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import torch
 from torch.optim.lr_scheduler import LambdaLR
@@ -75,6 +75,21 @@ def build_scheduler(
         return max(0.0, 1.0 - (step - start) / (total_steps - start))
 
     return LambdaLR(optimizer, factor)
+
+
+def rebase(scheduler: LambdaLR, base_lrs: Sequence[float]) -> None:
+    """Give a restored schedule the base learning rates of the run's config, at its position.
+
+    A resumed optimizer and scheduler bring back the learning rates the checkpoint was written
+    with; after this, each group's rate is ``base_lrs[i]`` times the schedule's factor at the
+    step reached (with the factor of the resumed config: a new ``train.steps`` moves a linear
+    decay at once). With an unchanged config this gives back the same numbers.
+    """
+    for index, (group, base) in enumerate(zip(scheduler.optimizer.param_groups, base_lrs)):
+        scheduler.base_lrs[index] = group["initial_lr"] = base
+        group["lr"] = base * scheduler.lr_lambdas[index](scheduler.last_epoch)
+    # what get_last_lr() reports
+    scheduler._last_lr = [group["lr"] for group in scheduler.optimizer.param_groups]
 
 
 def decay_start(value: float, total_steps: int) -> int:

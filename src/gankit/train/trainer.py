@@ -33,7 +33,7 @@ from gankit.train.ema import EMA
 from gankit.train.environment import seed_everything
 from gankit.train.interrupt import catch_interrupt
 from gankit.train.logger import ProgressBar, RunLogger
-from gankit.train.optim import build_scheduler
+from gankit.train.optim import build_scheduler, rebase
 from gankit.train.run_folder import RunFolder
 from gankit.train.snapshots import Snapshots, heldout_path, heldout_snapshots
 from gankit.train.validation import EarlyStopping, check_validation, score, validation_dataset
@@ -105,6 +105,7 @@ class Trainer:
         )
         self.evaluator = self._build_evaluator(dataset)
         self.step, self.elapsed = 0, 0.0
+        self.config_history = 0  # lines of the run's config_history.jsonl that cfg includes
         self._apply_speed_options()
         self.replicas = Replicas(
             method, session.enabled, cfg.train.sync_batchnorm, cfg.train.find_unused_parameters
@@ -161,12 +162,17 @@ class Trainer:
             "data": self.stream.state_dict(),
             "elapsed": self.elapsed,
             "early_stopping": self.early_stopping.state_dict() if self.early_stopping else None,
+            "config_history": self.config_history,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue from ``state``; the learning rates are this trainer's config's (a resume
+        may change them), at the point of the schedule the checkpoint reached."""
+        configured = {name: list(s.base_lrs) for name, s in self.schedulers.items()}
         self.method.load_state_dict(state["method_state"])
         for name, scheduler in self.schedulers.items():
             scheduler.load_state_dict(state["schedulers"][name])
+            rebase(scheduler, configured[name])
         if self.ema is not None:
             if state["ema"] is not None:
                 self.ema.load_state_dict(state["ema"])
