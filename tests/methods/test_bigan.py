@@ -43,7 +43,10 @@ def test_d_step_trains_d_only_and_g_step_trains_g_and_e():
 
 
 def test_g_and_e_minimise_the_discriminator_loss_with_the_pairs_swapped():
-    method = build("optim.generator.lr=0", "optim.discriminator.lr=0")  # nets stay as built
+    method = build()
+    for optimizer in method.optimizers.values():  # nets stay as built (a config needs lr > 0)
+        for group in optimizer.param_groups:
+            group["lr"] = 0.0
     G, E, D = (method.nets[k] for k in ("generator", "encoder", "discriminator"))
     x, z = torch.rand(8, 1, 16, 16) * 2 - 1, torch.rand(8, 6) * 2 - 1
     method.sample_latent = lambda n, generator=None: z
