@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import torch
 from torch import nn
@@ -21,6 +21,24 @@ from gankit.errors import ConfigError
 
 AMP_DTYPES = {"none": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 Latent = torch.Tensor | tuple[torch.Tensor, ...]
+
+
+@runtime_checkable
+class Translator(Protocol):
+    """The capability of a method that maps images to images (pix2pix, cyclegan, stargan): the
+    run layer checks it with ``isinstance`` (the trainer's held-out grids)."""
+
+    def translate(
+        self,
+        images: torch.Tensor,
+        direction: str | None = None,
+        net: nn.Module | None = None,
+        target: int | None = None,
+    ) -> torch.Tensor: ...
+
+    def translation_shapes(
+        self, direction: str | None = None
+    ) -> tuple[tuple[int, ...], tuple[int, ...]]: ...
 
 
 @contextlib.contextmanager

@@ -3,12 +3,12 @@
 Images become a grid (``samples/step_NNNNNN.png``). Points (the toy 2-D mixtures) become a
 scatter plot over the mixture's modes, scored by mode coverage on the protocol's 2500 samples.
 
-Translation methods (pix2pix, cyclegan, stargan: a :class:`Translator`) also get a grid of fixed
-*held-out* inputs at every sample step, ``samples/heldout/step_NNNNNN.png``, laid out as the
-training grid (pix2pix: input | output | target), so over-fitting shows beside training progress
-(Tucker 2022, section 5: the validation image translated after every generation; Gao 2020,
-§6.0.1: watch the generated images of the training and the test sets). The held-out split is ``data.val_split``,
-else ``test`` (see :func:`gankit.train.validation.heldout_dataset`); a dataset with neither gets
+Translation methods (pix2pix, cyclegan, stargan: a :class:`gankit.methods.base.Translator`)
+also get a grid of fixed *held-out* inputs at every sample step,
+``samples/heldout/step_NNNNNN.png``, laid out as the training grid (pix2pix: input | output |
+target), so over-fitting shows beside training progress (Tucker 2022, section 5: the validation
+image translated after every generation; Gao 2020, §6.0.1: watch the generated images of the
+training and the test sets). The held-out split is ``data.val_split``, else ``test`` (see :func:`gankit.train.validation.heldout_dataset`); a dataset with neither gets
 one line on stderr and the training grid alone. The held-out grid is drawn on a forked RNG, so a
 run trains bit-identically with and without it.
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 import torch
@@ -27,30 +27,13 @@ from torch import nn
 from gankit.config import RunConfig
 from gankit.data.base import DataSpec
 from gankit.errors import DataError, GankitError
-from gankit.methods.base import Method
+from gankit.methods.base import Method, Translator
 from gankit.metrics.toy2d import PROTOCOL_NUM_SAMPLES, mode_coverage
 from gankit.train.run_folder import RunFolder
 from gankit.train.validation import heldout_dataset
 from gankit.viz.grid import make_grid, write_png
 
 HELDOUT_FOLDER = "heldout"  # samples/heldout/step_NNNNNN.png
-
-
-@runtime_checkable
-class Translator(Protocol):
-    """The capability of a method that maps images to images (pix2pix, cyclegan, stargan)."""
-
-    def translate(
-        self,
-        images: torch.Tensor,
-        direction: str | None = None,
-        net: nn.Module | None = None,
-        target: int | None = None,
-    ) -> torch.Tensor: ...
-
-    def translation_shapes(
-        self, direction: str | None = None
-    ) -> tuple[tuple[int, ...], tuple[int, ...]]: ...
 
 
 def render_samples(
