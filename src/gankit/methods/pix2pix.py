@@ -33,6 +33,7 @@ from gankit.methods.registry import METHODS
 from gankit.methods.translation_losses import build_translation_loss, build_translation_regularizers
 from gankit.nets.patchgan import build_patch_discriminator
 from gankit.nets.translation import build_translator
+from gankit.regularizers.pixel import closest_target_distance
 from gankit.train.optim import build_optimizer
 
 DIRECTIONS = ("AtoB", "BtoA")
@@ -90,7 +91,7 @@ def paper_inference_mode(net: nn.Module) -> Iterator[None]:
 def closest_target_l1(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Per sample, the mean absolute error to the closest of its k targets: outputs (N, C, H, W),
     targets (N, k, C, H, W) -> (N,). With k = 1 it is the usual L1 loss of Eq. 3."""
-    return (outputs.unsqueeze(1) - targets).abs().flatten(2).mean(2).min(dim=1).values
+    return closest_target_distance(outputs, targets, power=1)
 
 
 @METHODS.register("pix2pix")

@@ -34,12 +34,9 @@ FALLBACK_HELDOUT_SPLIT = "test"
 
 def check_validation(cfg: RunConfig, method: Any) -> None:
     """Raise when the config asks for validation the method cannot do."""
+    # The ranges of validate_every and patience (counts, 0 = off) are checked with every other
+    # value (gankit.config_checks); here, whether this method and config can validate at all.
     train = cfg.train
-    if train.validate_every < 0 or train.patience < 0:
-        raise ConfigError(
-            f"train.validate_every and train.patience are counts (0 = off); got "
-            f"{train.validate_every} and {train.patience}."
-        )
     if train.validate_every and not callable(getattr(method, "validate", None)):
         raise ConfigError(
             f"train.validate_every={train.validate_every} asks for validation, but method "
