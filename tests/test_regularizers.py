@@ -165,22 +165,6 @@ def test_weight_clipping_keeps_every_weight_in_range():
     assert any(p.abs().max() == 0.01 for p in D.parameters())
 
 
-def test_spectral_norm_brings_the_largest_singular_value_to_one():
-    D = tiny_critic()
-    with torch.no_grad():
-        for p in D.parameters():
-            p.mul_(10)  # start far from 1
-    nets = {"discriminator": D, "generator": nn.Identity()}
-    (sn,) = build_regularizers(["spectral_norm"])
-    sn.prepare(nets)
-    for _ in range(30):  # one power iteration per training-mode forward
-        D(torch.randn(2, 1, 8, 8))
-    for layer in (D[0], D[3]):
-        sigma = torch.linalg.matrix_norm(layer.weight.detach().flatten(1), ord=2)
-        assert sigma.item() == pytest.approx(1.0, abs=0.02)
-        assert torch.linalg.matrix_norm(layer.parametrizations.weight.original.flatten(1), 2) > 2
-
-
 def test_weight_penalties():
     net = nn.Linear(2, 1)
     with torch.no_grad():

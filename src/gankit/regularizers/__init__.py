@@ -36,12 +36,8 @@ from gankit.regularizers.base import (
 )
 from gankit.regularizers.gradient import DRAGANPenalty, GradientPenalty, R1Penalty
 from gankit.regularizers.pixel import PixelL1Penalty, PixelL2Penalty
-from gankit.regularizers.weights import (
-    L1WeightPenalty,
-    L2WeightPenalty,
-    SpectralNorm,
-    WeightClipping,
-)
+from gankit.regularizers.spectral import SpectralNorm
+from gankit.regularizers.weights import L1WeightPenalty, L2WeightPenalty, WeightClipping
 
 __all__ = [
     "NET_NAMES",

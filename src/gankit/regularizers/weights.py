@@ -1,5 +1,5 @@
-"""Penalties and constraints on a network's weights: L1/L2 weight penalties, clipping, spectral
-norm."""
+"""Penalties and constraints on a network's weights: L1/L2 weight penalties and clipping
+(spectral normalisation has its own module, :mod:`gankit.regularizers.spectral`)."""
 
 from __future__ import annotations
 
@@ -66,29 +66,3 @@ class WeightClipping(Regularizer):
     def after_discriminator_step(self, D: nn.Module) -> None:
         for p in D.parameters():
             p.clamp_(-self.clip, self.clip)
-
-
-@REGULARIZERS.register("spectral_norm")
-class SpectralNorm(Regularizer):
-    """Spectral normalisation (Miyato et al. 2018, Eq. 8): every layer's W becomes W / sigma(W).
-
-    sigma(W), the largest singular value, is estimated by one power iteration per forward pass
-    (the paper's setting), through ``torch.nn.utils.parametrizations.spectral_norm``. Applied to
-    every convolution, transposed convolution, linear and embedding layer of ``net`` (D).
-    """
-
-    name = "spectral_norm"
-    constrains_lipschitz = True
-    LAYERS = (nn.Conv2d, nn.ConvTranspose2d, nn.Linear, nn.Embedding)
-
-    def __init__(self, net: str = "discriminator", power_iterations: int = 1) -> None:
-        if net not in NET_NAMES:
-            raise UnknownNameError("network", net, NET_NAMES)
-        self.net, self.power_iterations = net, power_iterations
-
-    def prepare(self, nets: dict[str, nn.Module]) -> None:
-        for module in list(nets[self.net].modules()):
-            if isinstance(module, self.LAYERS):
-                nn.utils.parametrizations.spectral_norm(
-                    module, n_power_iterations=self.power_iterations
-                )
