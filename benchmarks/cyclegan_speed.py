@@ -8,6 +8,7 @@ real and on a pooled fake (halved), D step. gankit's figure comes from its own s
 (``time`` in metrics.jsonl), so start-up and the sample grids are not counted.
 
     python benchmarks/cyclegan_speed.py --device cpu --batch 1 --steps 3 --warmup 1
+    python benchmarks/cyclegan_speed.py --nets digits --size 28 --batch 64 --steps 20 --fast
     python benchmarks/cyclegan_speed.py --device cuda --batch 4 --steps 50 --channels-last
 """
 
@@ -15,11 +16,10 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import platform
 import time
 
 import torch
-from trainer_timing import speed_arguments, trainer_images_per_second
+from trainer_timing import report, speed_arguments, trainer_images_per_second
 
 from gankit.data.unpaired import UnpairedDataset
 from gankit.methods.image_pool import ImagePool
@@ -27,19 +27,51 @@ from gankit.nets.patchgan import build_patch_discriminator
 from gankit.nets.translation import build_translator
 from gankit.train.environment import pick_device
 
+# --nets: the paper's ResNet-9 + PatchGAN (least squares, identity 0.5), or Kasmi & Thimonier's
+# digit nets (configs/cyclegan-mnist-usps.yaml: grayscale, log loss, lambda_cyc 0.045, no
+# identity loss, batch norm).
+RECIPES = {
+    "resnet9": dict(
+        generator="resnet",
+        g_options={"blocks": 9, "norm": "instance"},
+        discriminator="patch",
+        d_options={"norm": "instance"},
+        channels=3,
+        loss="least_squares",
+        cycle=10.0,
+        identity=0.5,
+    ),
+    "digits": dict(
+        generator="digits",
+        g_options={"norm": "batch"},
+        discriminator="digits",
+        d_options={"norm": "batch"},
+        channels=1,
+        loss="vanilla",
+        cycle=0.045,
+        identity=0.0,
+    ),
+}
 
-def synthetic_domains(count: int, size: int) -> UnpairedDataset:
+
+def synthetic_domains(count: int, size: int, channels: int) -> UnpairedDataset:
     generator = torch.Generator().manual_seed(0)
-    a = torch.rand((count, 3, size, size), generator=generator) * 2 - 1
-    b = torch.rand((count, 3, size, size), generator=generator) * 2 - 1
+    a = torch.rand((count, channels, size, size), generator=generator) * 2 - 1
+    b = torch.rand((count, channels, size, size), generator=generator) * 2 - 1
     return UnpairedDataset(a, b)
 
 
 def gankit_images_per_second(args: argparse.Namespace, data: UnpairedDataset) -> float:
+    recipe = RECIPES[args.nets]
     overrides = [
-        "generator=resnet",
-        "generator_options={blocks: 9}",
-        "lambda_identity=0.5",
+        f"generator={recipe['generator']}",
+        f"generator_options={{{', '.join(f'{k}: {v}' for k, v in recipe['g_options'].items() if k != 'norm')}}}",
+        f"discriminator={recipe['discriminator']}",
+        "discriminator_options={}",
+        f"norm={recipe['g_options']['norm']}",
+        f"loss={recipe['loss']}",
+        f"lambda_cycle={recipe['cycle']}",
+        f"lambda_identity={recipe['identity']}",
         f"data.image_size={args.size}",
         "train.epochs=null",
         "train.lr_decay=none",
@@ -52,8 +84,15 @@ def plain_images_per_second(args: argparse.Namespace, data: UnpairedDataset) -> 
     """The official implementation's optimisation step, with gankit's nets."""
     device = pick_device(args.device)
     torch.manual_seed(0)
-    G_A, G_B = (build_translator("resnet", 3, 3, args.size, {"blocks": 9}) for _ in range(2))
-    D_A, D_B = (build_patch_discriminator("patch", 3, args.size, {}) for _ in range(2))
+    recipe, c = RECIPES[args.nets], RECIPES[args.nets]["channels"]
+    G_A, G_B = (
+        build_translator(recipe["generator"], c, c, args.size, recipe["g_options"])
+        for _ in range(2)
+    )
+    D_A, D_B = (
+        build_patch_discriminator(recipe["discriminator"], c, args.size, recipe["d_options"])
+        for _ in range(2)
+    )
     nets = [net.to(device) for net in (G_A, G_B, D_A, D_B)]
     adam = dict(lr=2e-4, betas=(0.5, 0.999))
     optimizer_g = torch.optim.Adam(itertools.chain(G_A.parameters(), G_B.parameters()), **adam)
@@ -62,8 +101,11 @@ def plain_images_per_second(args: argparse.Namespace, data: UnpairedDataset) -> 
     mse, l1 = torch.nn.MSELoss(), torch.nn.L1Loss()
     domain_a, domain_b = data.tensors[0], data.domain_b[0]
 
+    bce = torch.nn.BCEWithLogitsLoss()
+    criterion = mse if recipe["loss"] == "least_squares" else bce
+
     def gan_loss(prediction: torch.Tensor, real: bool) -> torch.Tensor:
-        return mse(prediction, torch.full_like(prediction, float(real)))
+        return criterion(prediction, torch.full_like(prediction, float(real)))
 
     def set_requires_grad(flag: bool) -> None:
         for p in itertools.chain(D_A.parameters(), D_B.parameters()):
@@ -84,13 +126,14 @@ def plain_images_per_second(args: argparse.Namespace, data: UnpairedDataset) -> 
         rec_a, rec_b = G_B(fake_b), G_A(fake_a)
         set_requires_grad(False)
         optimizer_g.zero_grad()
-        loss_idt = (l1(G_A(real_b), real_b) + l1(G_B(real_a), real_a)) * 10.0 * 0.5
         loss_g = (
             gan_loss(D_A(fake_b), True)
             + gan_loss(D_B(fake_a), True)
-            + 10.0 * (l1(rec_a, real_a) + l1(rec_b, real_b))
-            + loss_idt
+            + recipe["cycle"] * (l1(rec_a, real_a) + l1(rec_b, real_b))
         )
+        if recipe["identity"]:
+            identity = l1(G_A(real_b), real_b) + l1(G_B(real_a), real_a)
+            loss_g = loss_g + identity * recipe["cycle"] * recipe["identity"]
         loss_g.backward()
         optimizer_g.step()
         set_requires_grad(True)
@@ -112,21 +155,14 @@ def main() -> None:
     parser = speed_arguments(
         description, steps=3, warmup=1, batch=1, size=256, repeats=1, compile=False
     )
+    parser.add_argument("--nets", choices=list(RECIPES), default="resnet9")
     args = parser.parse_args()
-    data = synthetic_domains(max(8, args.batch * 4), args.size)
+    data = synthetic_domains(max(8, args.batch * 4), args.size, RECIPES[args.nets]["channels"])
     plain, ours = [], []
     for _ in range(args.repeats):
         plain.append(plain_images_per_second(args, data))
         ours.append(gankit_images_per_second(args, data))
-    device = pick_device(args.device)
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.machine()
-    print(
-        f"device: {device} ({name}), torch {torch.__version__}, threads {torch.get_num_threads()}"
-    )
-    print(f"options: batch={args.batch} amp={args.amp} channels_last={args.channels_last}")
-    print(f"plain loop : {max(plain):8.3f} img/s  (runs: {', '.join(f'{v:.3f}' for v in plain)})")
-    print(f"gankit     : {max(ours):8.3f} img/s  (runs: {', '.join(f'{v:.3f}' for v in ours)})")
-    print(f"ratio gankit/plain: {max(ours) / max(plain):.3f}")
+    report(args, plain, ours, "img/s")
 
 
 if __name__ == "__main__":

@@ -13,12 +13,11 @@ clock (``time`` in metrics.jsonl), so start-up and the sample grids are not coun
 from __future__ import annotations
 
 import argparse
-import platform
 import time
 
 import torch
 from torch import nn
-from trainer_timing import speed_arguments, trainer_images_per_second
+from trainer_timing import report, speed_arguments, trainer_images_per_second
 
 from gankit.data import PairedTensorDataset
 from gankit.nets.patchgan import build_patch_discriminator
@@ -98,15 +97,7 @@ def main() -> None:
     for _ in range(args.repeats):
         plain.append(plain_images_per_second(args, data))
         ours.append(gankit_images_per_second(args, data))
-    device = pick_device(args.device)
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.machine()
-    print(
-        f"device: {device} ({name}), torch {torch.__version__}, threads {torch.get_num_threads()}"
-    )
-    print(f"options: amp={args.amp} channels_last={args.channels_last} compile={args.compile}")
-    print(f"plain loop : {max(plain):8.2f} img/s  (runs: {', '.join(f'{v:.2f}' for v in plain)})")
-    print(f"gankit     : {max(ours):8.2f} img/s  (runs: {', '.join(f'{v:.2f}' for v in ours)})")
-    print(f"ratio gankit/plain: {max(ours) / max(plain):.3f}")
+    report(args, plain, ours, "img/s")
 
 
 if __name__ == "__main__":

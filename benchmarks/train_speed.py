@@ -15,12 +15,11 @@ Prints images/s for both loops and their ratio (gankit / plain); record results 
 from __future__ import annotations
 
 import argparse
-import platform
 import time
 
 import torch
 from torch import nn
-from trainer_timing import speed_arguments, trainer_images_per_second
+from trainer_timing import report, speed_arguments, trainer_images_per_second
 
 from gankit.data import TensorDataset
 from gankit.train.environment import pick_device
@@ -104,17 +103,7 @@ def main() -> None:
     for _ in range(args.repeats):  # alternate, so drift in machine load hits both loops
         plain.append(plain_images_per_second(args, images))
         ours.append(gankit_images_per_second(args, images))
-    best_plain, best_ours = max(plain), max(ours)
-    device = pick_device(args.device)
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor()
-    print(
-        f"device: {device} ({name or platform.machine()}), torch {torch.__version__}, "
-        f"threads {torch.get_num_threads()}"
-    )
-    print(f"options: amp={args.amp} channels_last={args.channels_last} compile={args.compile}")
-    print(f"plain loop : {best_plain:8.1f} img/s  (runs: {', '.join(f'{v:.1f}' for v in plain)})")
-    print(f"gankit     : {best_ours:8.1f} img/s  (runs: {', '.join(f'{v:.1f}' for v in ours)})")
-    print(f"ratio gankit/plain: {best_ours / best_plain:.3f}")
+    report(args, plain, ours, "img/s")
 
 
 if __name__ == "__main__":

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import platform
+import statistics
 import tempfile
 from typing import Any
 
+import torch
+
 from gankit.methods import METHODS
 from gankit.train.environment import pick_device, seed_everything
+from gankit.train.fast import apply_fast, detect
 from gankit.train.launch import resolve_config
 from gankit.train.run_folder import RunFolder
 from gankit.train.trainer import Trainer
@@ -39,6 +44,11 @@ def speed_arguments(
     parser.add_argument("--size", type=int, default=size)
     parser.add_argument("--amp", default="none", choices=["none", "bf16", "fp16"])
     parser.add_argument("--channels-last", action="store_true")
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="gankit with train.fast=true (the plain loop stays fp32)",
+    )
     if compile:
         parser.add_argument("--compile", action="store_true")
     parser.add_argument(
@@ -60,6 +70,7 @@ def timing_overrides(args: argparse.Namespace) -> list[str]:
         "train.progress=false",
         f"train.amp={args.amp}",
         f"train.channels_last={str(args.channels_last).lower()}",
+        f"train.fast={str(getattr(args, 'fast', False)).lower()}",
         f"device={args.device}",
     ]
 
@@ -70,6 +81,9 @@ def trainer_images_per_second(
     """Images/s of ``gankit train METHOD`` on ``dataset``, as ``launch.start`` sets it up."""
     cfg = resolve_config(method_name, None, [*timing_overrides(args), *overrides])
     device = pick_device(cfg.device)
+    cfg, fast = apply_fast(cfg, device, image_data=dataset.spec.kind != "points")
+    if fast:
+        print(fast, flush=True)
     seed_everything(0, False, device)
     method = METHODS.get(method_name)(cfg, dataset.spec, device)
     method.use_dataset(dataset)
@@ -79,3 +93,24 @@ def trainer_images_per_second(
         times = {r["step"]: r["time"] for r in map(json.loads, run.metrics_file.open())}
     start = times.get(args.warmup, 0.0)
     return args.steps * args.batch / (times[args.warmup + args.steps] - start)
+
+
+def report(args: argparse.Namespace, plain: list[float], ours: list[float], unit: str) -> None:
+    """Device, options, each alternated repeat (plain, gankit, ratio) and the median ratio."""
+    device = pick_device(args.device)
+    if device.type == "cuda":
+        name = torch.cuda.get_device_name(device)
+    else:
+        name = f"{platform.machine()}; {detect(device).instructions}"
+    print(
+        f"device: {device} ({name}), torch {torch.__version__}, threads {torch.get_num_threads()}"
+    )
+    print(
+        f"options: batch={args.batch} size={args.size} amp={args.amp} "
+        f"channels_last={args.channels_last} compile={getattr(args, 'compile', False)} "
+        f"fast={getattr(args, 'fast', False)}"
+    )
+    ratios = [b / a for a, b in zip(plain, ours)]
+    for i, (a, b, r) in enumerate(zip(plain, ours, ratios), 1):
+        print(f"repeat {i}: plain {a:8.2f} {unit}, gankit {b:8.2f} {unit}, ratio {r:.3f}")
+    print(f"median ratio gankit/plain: {statistics.median(ratios):.3f}")

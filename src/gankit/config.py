@@ -70,6 +70,7 @@ class OptimizerConfig:
     eps: float = 1e-8
     weight_decay: float = 0.0
     amsgrad: bool = False  # Adam only: AMSGrad's running maximum of v (Reddi et al. 2018)
+    fused: bool = False  # Adam only: torch's one-kernel update (same formula; train.fast sets it)
 
     def check(self, prefix: str) -> None:
         check_optimizer(self, prefix)
@@ -101,6 +102,7 @@ class TrainConfig:
     amp: str = "none"  # none | bf16 | fp16 (CUDA only)
     channels_last: bool = False
     compile: bool = False
+    fast: bool = False  # switch on the options measured faster at equal quality here (train/fast.py)
     deterministic: bool = False  # repeatable CUDA kernels (slower); CPU runs always repeat
     sync_batchnorm: bool = False  # under torchrun on GPUs: BatchNorm statistics over all processes
     find_unused_parameters: bool = False  # under torchrun: for nets with weights a loss skips

@@ -63,8 +63,13 @@ def test_same_seed_same_run(tiny_dcgan):
     assert without_time(read_metrics(a)) != without_time(read_metrics(c))
 
 
-def test_resume_continues_exactly(tiny_dcgan):
-    common = [*tiny_dcgan, "train.log_every=1", "train.checkpoint_every=100"]
+@pytest.mark.parametrize(
+    "options",
+    [[], ["train.fast=true"], ["regularizers=[spectral_norm]"]],
+    ids=["fp32", "fast", "spectral-norm-per-update"],
+)
+def test_resume_continues_exactly(tiny_dcgan, options):
+    common = [*tiny_dcgan, *options, "train.log_every=1", "train.checkpoint_every=100"]
     whole = run([*common, "train.steps=10"], "whole")
     half = run([*common, "train.steps=5"], "half")
     resume(half.path, ["train.steps=10"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -31,6 +32,7 @@ from gankit.train import distributed
 from gankit.train.checkpoint import load_checkpoint
 from gankit.train.distributed import Distributed, rank_seed
 from gankit.train.environment import describe_environment, pick_device, seed_everything
+from gankit.train.fast import apply_fast
 from gankit.train.run_folder import RunFolder
 from gankit.train.trainer import Trainer
 from gankit.train.validation import validation_dataset
@@ -98,11 +100,16 @@ def _train_new(
 ) -> None:
     """Dataset, method and trainer of a new run, its config.yaml and env.json, then training."""
     dataset = session.main_first(lambda: build_dataset(cfg.data))
+    cfg, fast = apply_fast(cfg, device, image_data=dataset.spec.kind != "points")
+    if fast and session.is_main:
+        print(fast, file=sys.stderr, flush=True)
     method = METHODS.get(cfg.method)(cfg, dataset.spec, device)
     validation = session.main_only(lambda: validation_dataset(cfg, method))
     cfg = replace(cfg, name=name)
     method.use_dataset(dataset)
     environment = describe_environment(device) | {"data": dataset.description} | session.describe()
+    if fast:
+        environment["fast"] = fast
     if session.is_main:
         save_yaml(cfg, run.config_file)
         run.env_file.write_text(json.dumps(environment, indent=2) + "\n")

@@ -21,15 +21,17 @@ def build_optimizer(
 
     ``amsgrad`` is Reddi et al. 2018, "On the Convergence of Adam and Beyond", Algorithm 2: Adam
     divides by the running maximum of its second-moment estimate instead of the estimate itself.
-    Off by default, as in Adam (Kingma & Ba 2015); only Adam has it.
+    Off by default, as in Adam (Kingma & Ba 2015); only Adam has it. ``fused`` runs torch's
+    one-kernel Adam: the same update, rounded differently (``train.fast`` switches it on).
     """
     if cfg.name not in OPTIMIZERS:
         raise UnknownNameError("optimizer", cfg.name, OPTIMIZERS)
-    if cfg.amsgrad and cfg.name != "adam":
-        raise ConfigError(
-            f"amsgrad is an Adam option, but it is set for optimizer {cfg.name!r}: set "
-            f"optim.<net>.amsgrad=false or optim.<net>.name=adam."
-        )
+    for option in ("amsgrad", "fused"):
+        if getattr(cfg, option) and cfg.name != "adam":
+            raise ConfigError(
+                f"{option} is an Adam option, but it is set for optimizer {cfg.name!r}: set "
+                f"optim.<net>.{option}=false or optim.<net>.name=adam."
+            )
     params = list(params)
     if cfg.name == "adam":
         return torch.optim.Adam(
@@ -39,6 +41,7 @@ def build_optimizer(
             eps=cfg.eps,
             weight_decay=cfg.weight_decay,
             amsgrad=cfg.amsgrad,
+            fused=cfg.fused or None,
         )
     if cfg.name == "rmsprop":
         return torch.optim.RMSprop(
