@@ -63,3 +63,12 @@ def test_small_sets_use_the_smaller_size_as_subset_size():
 def test_mismatched_feature_sizes_raise():
     with pytest.raises(GankitError, match="same D"):
         kid(np.zeros((10, 3)), np.zeros((10, 4)))
+
+
+def test_subsets_as_large_as_both_sets_report_no_spread():
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(40, 5)), rng.normal(size=(40, 5)) + 0.5
+    value, size = kid_from_features(x, y, subsets=100, subset_size=1000)
+    assert size == 40
+    assert value.std == 0.0  # every subset is the two whole sets: no 1e-14 of rounding
+    assert value.mean == pytest.approx(direct_mmd2(x, y), rel=1e-10)

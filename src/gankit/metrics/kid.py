@@ -58,7 +58,9 @@ def kid_from_features(
     """KID over ``subsets`` random subsets; also returns the subset size actually used.
 
     Sets smaller than ``subset_size`` use subsets as large as the smaller set (the number is
-    returned so it can be recorded); each subset is drawn without replacement.
+    returned so it can be recorded); each subset is drawn without replacement. When that size
+    is both sets whole, every subset is the same pair of sets: KID is computed once and its
+    standard deviation is 0 (not the 1e-14 of rounding that repeating it would report).
     """
     real, fake = np.asarray(real, np.float64), np.asarray(fake, np.float64)
     if real.ndim != 2 or fake.ndim != 2 or real.shape[1] != fake.shape[1]:
@@ -71,6 +73,8 @@ def kid_from_features(
         raise GankitError(f"KID needs at least 2 images per set, got {len(real)} and {len(fake)}.")
     if subsets < 1:
         raise GankitError(f"KID needs at least one subset, got subsets={subsets}.")
+    if whole_sets(size, real, fake):
+        subsets = 1
     rng = np.random.RandomState(seed)
     values = np.empty(subsets)
     for i in range(subsets):
@@ -80,6 +84,11 @@ def kid_from_features(
             polynomial_kernel(x, x), polynomial_kernel(y, y), polynomial_kernel(x, y)
         )
     return MeanStd(float(values.mean()), float(values.std())), size
+
+
+def whole_sets(size: int, real: np.ndarray, fake: np.ndarray) -> bool:
+    """Whether subsets of ``size`` are the two sets whole (so all subsets are the same)."""
+    return size == len(real) == len(fake)
 
 
 def kid(

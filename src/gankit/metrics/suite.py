@@ -21,7 +21,7 @@ from gankit.metrics.frechet import frechet_distance
 from gankit.metrics.inception_score import SEED as IS_SEED
 from gankit.metrics.inception_score import SPLITS, inception_score_from_logits
 from gankit.metrics.kid import SEED as KID_SEED
-from gankit.metrics.kid import SUBSETS, kid_from_features
+from gankit.metrics.kid import SUBSETS, kid_from_features, whole_sets
 from gankit.metrics.precision_recall import (
     DENSITY_COVERAGE_K,
     PRECISION_RECALL_K,
@@ -57,7 +57,7 @@ def _fid(real: Reference, fake: FeatureSet) -> Results:
 def _kid(real: FeatureSet, fake: FeatureSet) -> Results:
     value, size = kid_from_features(real.features, fake.features)
     parameters = {
-        "subsets": SUBSETS,
+        "subsets": 1 if whole_sets(size, real.features, fake.features) else SUBSETS,
         "subset_size": size,
         "kernel": "cubic polynomial (x.y/d + 1)^3",
         "seed": KID_SEED,
