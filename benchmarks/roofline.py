@@ -152,10 +152,14 @@ def _sync(result: torch.Tensor, device: torch.device) -> torch.Tensor:
     return result
 
 
-def step_rate(
-    name: str, fast: bool, device: torch.device, steps: int, warmup: int
-) -> tuple[float, list[float], str]:
-    """FLOPs of one training step, its times (s), and what train.fast switched on."""
+def prepared_step(
+    name: str, fast: bool, device: torch.device, out: str
+) -> tuple[Callable[[], None], str]:
+    """One training step of recipe ``name`` as a function, and what train.fast switched on.
+
+    The trainer is built as ``gankit train`` builds it (speed options, data stream), with its
+    run folder in ``out``; the step is ``n_critic`` calls of the method's ``train_step``.
+    """
     batch, recipe = RECIPES[name]
     overrides = [
         *recipe.overrides,
@@ -164,7 +168,6 @@ def step_rate(
         f"train.fast={str(fast).lower()}",
         "train.tensorboard=false",
         "train.progress=false",
-        "data.val_split=null",
     ]
     cfg = resolve_config(recipe.method, None, overrides)
     dataset = recipe.data(batch)
@@ -172,17 +175,25 @@ def step_rate(
     seed_everything(0, False, device)
     method = METHODS.get(recipe.method)(cfg, dataset.spec, device)
     method.use_dataset(dataset)
+    run, _ = RunFolder.create(out, recipe.method, "roofline")
+    trainer = Trainer(cfg, method, dataset, run)
+
+    def one_step() -> None:
+        for i in range(cfg.train.n_critic):
+            logs = method.train_step(
+                next(trainer.stream), update_generator=i == cfg.train.n_critic - 1
+            )
+        _sync(next(iter(logs.values())), device)
+
+    return one_step, line
+
+
+def step_rate(
+    name: str, fast: bool, device: torch.device, steps: int, warmup: int
+) -> tuple[float, list[float], str]:
+    """FLOPs of one training step, its times (s), and what train.fast switched on."""
     with tempfile.TemporaryDirectory() as out:
-        run, _ = RunFolder.create(out, recipe.method, "roofline")
-        trainer = Trainer(cfg, method, dataset, run)
-
-        def one_step() -> None:
-            for i in range(cfg.train.n_critic):
-                logs = method.train_step(
-                    next(trainer.stream), update_generator=i == cfg.train.n_critic - 1
-                )
-            _sync(next(iter(logs.values())), device)
-
+        one_step, line = prepared_step(name, fast, device, out)
         for _ in range(warmup):
             one_step()
         with FlopCounterMode(display=False) as counter:
