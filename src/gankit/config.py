@@ -98,6 +98,7 @@ class TrainConfig:
     lr_decay: str = "none"  # none | linear (to zero at the last step)
     lr_decay_start: float = 0  # step where linear decay begins; below 1, a fraction of the run
     grad_clip: float | None = None  # max gradient norm per optimizer
+    max_loss: float | None = 1e6  # a logged |loss| above this stops the run as diverged
     ema: EMAConfig = field(default_factory=EMAConfig)
     amp: str = "none"  # none | bf16 | fp16 (CUDA only)
     channels_last: bool = False

@@ -152,6 +152,13 @@ def check_train(train: TrainConfig, prefix: str) -> None:
         "the largest gradient norm must be above 0 (null or 0: no clipping)",
         1.0,
     )
+    require(
+        train.max_loss is None or (math.isfinite(train.max_loss) and train.max_loss > 0),
+        f"{prefix}max_loss",
+        train.max_loss,
+        "the largest |loss| before a run counts as diverged must be above 0 (null: no bound)",
+        1e6,
+    )
     for key, meaning, example in (
         ("log_every", "the steps between log lines", 10),
         ("sample_every", "the steps between sample grids", 200),
@@ -210,6 +217,7 @@ RESUMABLE = (
     "train.progress",
     "train.validate_every",
     "train.patience",
+    "train.max_loss",
     "train.lr_decay",
     "train.lr_decay_start",
     "optim.*.lr",

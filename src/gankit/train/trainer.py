@@ -266,12 +266,21 @@ class Trainer:
                 logger.close()
 
     def _scalars(self, logs: dict[str, torch.Tensor], good_step: int) -> dict[str, float]:
-        """The logged numbers (averaged over the processes); raises if any is NaN or infinite."""
+        """The logged numbers (averaged over the processes); raises if any is NaN or infinite,
+        or if a loss is larger in magnitude than ``train.max_loss``."""
         values = {k: float(v) for k, v in self.session.mean(logs).items()}
         for name, optimizer in self.method.optimizers.items():
             values[f"lr_{name}"] = optimizer.param_groups[0]["lr"]
         bad = {k: v for k, v in values.items() if not math.isfinite(v)}
+        limit = self.cfg.train.max_loss
+        if limit is not None:  # exploding losses that have not reached inf yet
+            bad |= {k: v for k, v in values.items() if "loss" in k and abs(v) > limit}
         if bad:
+            bound = (
+                f" (|loss| above train.max_loss={limit:g})"
+                if all(math.isfinite(v) for v in bad.values())
+                else ""
+            )
             where = (
                 f"The last good checkpoint is {self.run.last_checkpoint()} (step {good_step}); "
                 f"resume from it with `gankit train --resume {self.run.path}`"
@@ -279,8 +288,8 @@ class Trainer:
                 else "No checkpoint was written yet"
             )
             raise TrainingDiverged(
-                f"Training diverged at step {self.step}: {bad}. {where}. Try a lower learning "
-                f"rate, gradient clipping (train.grad_clip=1.0) or a different seed."
+                f"Training diverged at step {self.step}: {bad}{bound}. {where}. Try a lower "
+                f"learning rate, gradient clipping (train.grad_clip=1.0) or a different seed."
             )
         return values
 
