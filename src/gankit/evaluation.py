@@ -274,12 +274,17 @@ def evaluate_folders(
     batch_size: int = 50,
     progress: bool = True,
     image_size: int | None = None,
+    classifier: str | None = None,
+    data_root: str | None = None,
 ) -> dict[str, Any]:
-    """Compare two image folders (recursively read) with Inception features.
+    """Compare two image folders (recursively read) with Inception features, or with the
+    domain classifier of dataset ``classifier`` (mnist, usps, fashion-mnist, cifar10, ...).
 
     Images are read at ``image_size`` (default: the shorter side of the first generated image,
     so images of one size are not resized before Inception's own resize to 299) and at most
-    ``n`` of each folder (all by default) are used, in sorted file order.
+    ``n`` of each folder (all by default) are used, in sorted file order. The classifier is the
+    one for that size (trained on ``classifier``'s train split from ``data_root`` and cached on
+    first use); it converts the images to its channels itself.
     """
     from gankit.data.folder import ImageFolderDataset, list_image_files
 
@@ -287,7 +292,11 @@ def evaluate_folders(
     if image_size is None:
         image_size = _first_image_size(fake_dir, list_image_files)
     fake_images = ImageFolderDataset(fake_dir, image_size)
-    extractor = inception_extractor(weights, device, batch_size)
+    if classifier is None:
+        extractor = inception_extractor(weights, device, batch_size)
+    else:
+        domain = DataConfig(name=classifier, root=data_root, image_size=image_size)
+        extractor = build_extractor("classifier", domain, weights, device, batch_size, progress)
     count = len(fake_images) if n is None else min(n, len(fake_images))
     batches = _folder_batches(fake_images, count, batch_size)
     total = -(-count // batch_size)

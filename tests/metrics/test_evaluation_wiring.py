@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import torch
 from PIL import Image
 
 from gankit.errors import ConfigError
@@ -57,3 +58,46 @@ def test_cli_evaluate_compares_two_folders(cli, tmp_path, fast_extractor, capsys
 def test_cli_evaluate_needs_a_run_or_two_folders(cli, capsys):
     assert cli("evaluate") == 2
     assert "RUN_DIR" in capsys.readouterr().err
+
+
+def digit_folder(path, images):
+    path.mkdir()
+    for i, image in enumerate(images):
+        pixels = ((image[0] + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()
+        Image.fromarray(pixels, mode="L").save(path / f"{i:03d}.png")
+    return path
+
+
+def test_cli_evaluate_compares_two_folders_with_a_domain_classifier(cli, tmp_path, capsys):
+    from gankit.config import DataConfig
+    from gankit.data import build_dataset
+    from gankit.metrics.classifier import classifier_extractor
+
+    classifier_extractor(DataConfig(name="digits", image_size=8), train_images=2560)  # cached
+    digits = build_dataset(DataConfig(name="digits")).tensors[0]
+    real = digit_folder(tmp_path / "real", digits[:60])
+    alike = digit_folder(tmp_path / "alike", digits[60:120])
+    noise = digit_folder(tmp_path / "noise", torch.rand(60, 1, 8, 8) * 2 - 1)
+    scores = {}
+    for name, fake in (("alike", alike), ("noise", noise)):
+        capsys.readouterr()
+        assert cli("evaluate", "--real", real, "--fake", fake, "--features", "classifier",
+                   "--classifier", "digits") == 0  # fmt: skip
+        out = capsys.readouterr().out
+        assert "classifier-digits-8" in out
+        scores[name] = float(out.split("fid")[1].split()[0])
+    assert scores["alike"] < scores["noise"] / 5  # held-out digits are far closer than noise
+
+
+def test_folder_classifier_features_need_the_dataset_and_runs_refuse_it(cli, tmp_path, capsys):
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        Image.new("L", (8, 8), 9).save(tmp_path / name / "0.png")
+    assert cli("evaluate", "--real", tmp_path / "a", "--fake", tmp_path / "b",
+               "--features", "classifier") == 2  # fmt: skip
+    assert "--classifier mnist" in capsys.readouterr().err
+    assert cli("evaluate", "--real", tmp_path / "a", "--fake", tmp_path / "b",
+               "--classifier", "mnist") == 2  # fmt: skip
+    assert "--features classifier only" in capsys.readouterr().err
+    assert cli("evaluate", tmp_path / "a", "--classifier", "mnist") == 2
+    assert "for --real/--fake folders" in capsys.readouterr().err

@@ -47,6 +47,17 @@ import click
     type=click.Path(exists=True, file_okay=False),
     help="A folder of generated images (with --real).",
 )
+@click.option(
+    "--classifier",
+    metavar="DATASET",
+    help="With --real/--fake and --features classifier: the dataset whose domain classifier "
+    "gives the features (mnist, usps, fashion-mnist, cifar10, ...).",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    help="Where that dataset lives, to train its classifier on first use.",
+)
 @click.option("--device", default="cpu", show_default=True)
 @click.option("--batch-size", type=int, default=50, show_default=True)
 @click.option(
@@ -61,6 +72,8 @@ def evaluate_command(
     weights: str | None,
     real: str | None,
     fake: str | None,
+    classifier: str | None,
+    data_dir: str | None,
     device: str,
     batch_size: int,
     seed: int,
@@ -71,16 +84,33 @@ def evaluate_command(
     names = [m.strip() for m in metrics.split(",") if m.strip()]
     if run_dir and (real or fake):
         raise click.UsageError("Give RUN_DIR, or --real and --fake, not both.")
+    if run_dir and (classifier or data_dir):
+        raise click.UsageError(
+            "--classifier and --data-dir are for --real/--fake folders; a run is scored with its "
+            "own dataset's classifier (--features classifier)."
+        )
     if run_dir:
         document = evaluate_run(
             run_dir, names, count, features, ref, weights, device, batch_size, True, seed
         )
         click.echo(f"{document['method']} at step {document['step']}:")
     elif real and fake:
-        if features != "inception":
-            raise click.UsageError("Folders are compared with Inception features only.")
+        if (features == "classifier") != (classifier is not None):
+            raise click.UsageError(
+                "Folders compared with classifier features need the classifier's dataset: "
+                "--features classifier --classifier mnist (or usps, fashion-mnist, cifar10); "
+                "--classifier goes with --features classifier only."
+            )
         document = evaluate_folders(
-            real, fake, names, None if count <= 0 else count, weights, device, batch_size
+            real,
+            fake,
+            names,
+            None if count <= 0 else count,
+            weights,
+            device,
+            batch_size,
+            classifier=classifier,
+            data_root=data_dir,
         )
         click.echo(f"{fake} against {real}:")
     else:

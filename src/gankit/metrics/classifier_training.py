@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterable
 
 import torch
 import torch.nn.functional as F
@@ -64,7 +65,7 @@ def train_classifier(
         order = torch.randperm(len(images))
         position = 0
         net.train()
-        for step in range(steps):
+        for _ in _steps(steps, f"training the {data.name} domain classifier", progress):
             if position + batch_size > len(order):
                 order, position = torch.randperm(len(images)), 0
             index = order[position : position + batch_size]
@@ -74,8 +75,6 @@ def train_classifier(
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
-            if progress and (step + 1) % 100 == 0:
-                logger.info("classifier step %d/%d, loss %.4f", step + 1, steps, float(loss))
     net.requires_grad_(False).eval()
     accuracy = _accuracy(net, test_images, test_labels, device)
     _, height, width = images.shape[1:]
@@ -89,6 +88,15 @@ def train_classifier(
         accuracy_split,
         steps * batch_size,
     )
+
+
+def _steps(count: int, description: str, progress: bool) -> Iterable[int]:
+    """``range(count)``, with a progress bar when ``progress`` (first use takes minutes)."""
+    if not progress:
+        return range(count)
+    from rich.progress import track
+
+    return track(range(count), description=description, transient=True)
 
 
 def _test_split(config: DataConfig, train) -> tuple[torch.Tensor, torch.Tensor, str]:
