@@ -231,3 +231,15 @@ def test_the_keys_a_resume_may_change(key, allowed):
     else:
         with pytest.raises(ConfigError, match=f"^{re.escape(key)}=2 would change what run runs/x"):
             check_resume_changes(changes, "runs/x")
+
+
+def test_a_steps_override_beats_the_files_epochs(tmp_path):
+    from gankit.train.launch import resolve_config
+
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("method: dcgan\ntrain: {epochs: 5}\n")
+    assert resolve_config(None, recipe, []).train.epochs == 5
+    cfg = resolve_config(None, recipe, ["train.steps=40"])
+    assert cfg.train.epochs is None and cfg.train.steps == 40
+    both = resolve_config(None, recipe, ["train.steps=40", "train.epochs=2"])
+    assert both.train.epochs == 2
