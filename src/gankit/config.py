@@ -99,6 +99,7 @@ class TrainConfig:
     lr_decay_start: float = 0  # step where linear decay begins; below 1, a fraction of the run
     grad_clip: float | None = None  # max gradient norm per optimizer
     max_loss: float | None = 1e6  # a logged |loss| above this stops the run as diverged
+    saturation_checks: int = 3  # grids in a row with every pixel at +-1 stop the run; 0 = never
     ema: EMAConfig = field(default_factory=EMAConfig)
     amp: str = "none"  # none | bf16 | fp16 (CUDA only)
     channels_last: bool = False

@@ -170,6 +170,7 @@ def check_train(train: TrainConfig, prefix: str) -> None:
         ("validate_every", "the steps between validations (0 = never)", 100),
         ("patience", "the validations without improvement (0 = never stop)", 5),
         ("keep_checkpoints", "the numbered checkpoints kept (0 = none)", 3),
+        ("saturation_checks", "the saturated sample grids in a row that stop a run (0 = never)", 3),
     ):
         at_least(getattr(train, key), f"{prefix}{key}", meaning, example, low=0)
 
@@ -218,6 +219,7 @@ RESUMABLE = (
     "train.validate_every",
     "train.patience",
     "train.max_loss",
+    "train.saturation_checks",
     "train.lr_decay",
     "train.lr_decay_start",
     "optim.*.lr",

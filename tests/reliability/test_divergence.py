@@ -56,3 +56,45 @@ def test_exploding_learning_rates_are_refused_in_one_line(refused, tiny_dcgan, t
 def test_a_bound_must_be_above_zero(refused, tiny_dcgan):
     message = refused("train", "dcgan", "--steps", 1, *tiny_dcgan, "train.max_loss=0")
     assert "train.max_loss" in message
+
+
+def saturate_the_generator(monkeypatch):
+    from gankit.nets.dcgan import DCGANGenerator
+
+    original = DCGANGenerator.forward
+    monkeypatch.setattr(DCGANGenerator, "forward", lambda self, z: original(self, z).sign())
+
+
+def test_a_generator_stuck_at_plus_minus_one_stops_after_three_grids(
+    tiny_dcgan, monkeypatch, tmp_path
+):
+    saturate_the_generator(monkeypatch)
+    with pytest.raises(TrainingDiverged) as caught:
+        train(tiny_dcgan, "train.sample_every=2", "train.checkpoint_every=4")
+    message = str(caught.value)
+    assert "step 6" in message and "last 3 sample grids is at -1 or 1" in message
+    assert "(step 4)" in message  # the last good checkpoint is kept
+    state = torch.load(tmp_path / "runs/dcgan/r/checkpoints/last.pt", weights_only=True)
+    assert state["step"] == 4 and state["saturated_grids"] == 2
+
+
+def test_saturation_checks_can_be_switched_off(tiny_dcgan, monkeypatch):
+    saturate_the_generator(monkeypatch)
+    run = train(tiny_dcgan, "train.sample_every=2", "train.saturation_checks=0")
+    assert torch.load(run.last_checkpoint(), weights_only=True)["step"] == 12
+
+
+def test_binarised_data_is_not_taken_for_saturation(tiny_dcgan, monkeypatch):
+    from gankit.data import build_dataset
+    from gankit.train import launch
+
+    def binarised(cfg):
+        dataset = build_dataset(cfg)
+        images, _ = dataset.tensors
+        images.copy_(torch.where(images > 0, 1.0, -1.0))
+        return dataset
+
+    monkeypatch.setattr(launch, "build_dataset", binarised)
+    saturate_the_generator(monkeypatch)
+    run = train(tiny_dcgan, "train.sample_every=2")
+    assert torch.load(run.last_checkpoint(), weights_only=True)["step"] == 12

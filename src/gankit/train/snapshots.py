@@ -34,6 +34,7 @@ from gankit.train.validation import heldout_dataset
 from gankit.viz.grid import make_grid, write_png
 
 HELDOUT_FOLDER = "heldout"  # samples/heldout/step_NNNNNN.png
+SATURATED = 0.999  # |pixel| at or above this (in [-1, 1]) counts as saturated
 
 
 def render_samples(
@@ -55,6 +56,12 @@ def render_samples(
     return None
 
 
+def _saturated_data(dataset: Any, count: int = 64) -> bool:
+    """Whether the first ``count`` training images are themselves all at -1 or 1."""
+    images = [dataset[i][0] for i in range(min(count, len(dataset)))]
+    return all(bool((torch.as_tensor(x).abs() >= SATURATED).all()) for x in images)
+
+
 class Snapshots:
     """The fixed inputs of a run's sample grids, and what to do with the samples drawn from them."""
 
@@ -65,9 +72,19 @@ class Snapshots:
         # A private RNG: drawing the fixed inputs must not move the training RNG streams.
         generator = torch.Generator().manual_seed(cfg.seed + 1)
         self.inputs = method.fixed_inputs(count, generator, dataset)
+        # Only a generator's own grid can saturate (a translation grid shows real images too),
+        # and only data that is not itself all -1 and 1 (binarised images) can tell.
+        self.watch_saturation = (
+            method.spec.kind == "image"
+            and not isinstance(method, Translator)
+            and not _saturated_data(dataset)
+        )
+        self.saturated = False  # the last grid's every pixel was at -1 or 1
 
     def write(self, path: Path, net: nn.Module | None = None) -> tuple[np.ndarray | None, dict]:
         samples, nrow = self.method.render(self.inputs, net)
+        if self.watch_saturation:
+            self.saturated = bool((samples.abs() >= SATURATED).all())
         pixels = render_samples(samples, self.method.spec, path, self.mixture, nrow)
         metrics: dict[str, float] = {}
         if self.mixture is not None:

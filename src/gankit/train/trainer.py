@@ -105,6 +105,7 @@ class Trainer:
         )
         self.evaluator = self._build_evaluator(dataset)
         self.step, self.elapsed = 0, 0.0
+        self.saturated_grids = 0  # sample grids in a row whose every pixel was at -1 or 1
         self.config_history = 0  # lines of the run's config_history.jsonl that cfg includes
         self._apply_speed_options()
         self.replicas = Replicas(
@@ -163,6 +164,7 @@ class Trainer:
             "elapsed": self.elapsed,
             "early_stopping": self.early_stopping.state_dict() if self.early_stopping else None,
             "config_history": self.config_history,
+            "saturated_grids": self.saturated_grids,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -181,6 +183,7 @@ class Trainer:
         self._restore_rng(state)
         self.stream.load_state_dict(state["data"])
         self.step, self.elapsed = int(state["step"]), float(state["elapsed"])
+        self.saturated_grids = int(state.get("saturated_grids", 0))  # absent before 2026-12
         if self.early_stopping and state.get("early_stopping"):  # absent: validation switched on
             self.early_stopping.load_state_dict(state["early_stopping"])
 
@@ -244,13 +247,21 @@ class Trainer:
                         record["epoch"] = self.stream.epoch
                         record["time"] = round(self.elapsed, 3)
                     record.update(validated)
+                    sampled, saturated = self.step % train.sample_every == 0 or last, False
                     if main:  # rank 0 alone samples, evaluates and writes
-                        if self.step % train.sample_every == 0 or last:
+                        if sampled:
                             record.update(self._snapshot(logger))
+                            saturated = self._saturated()
                         if self.evaluator and (self.step % self.cfg.eval.every == 0 or last):
                             record.update(self.evaluator(self.method, self._sampling_net()))
                         if record:
                             logger.log(self.step, record)
+                    if sampled and self.session.any(saturated):  # every rank stops together
+                        self._diverged(
+                            f"every pixel of the last {train.saturation_checks} sample grids is "
+                            f"at -1 or 1 (train.saturation_checks={train.saturation_checks})",
+                            last_checkpoint_step,
+                        )
                     progress.update(self.step, record or None)
                     numbered = self.step % train.checkpoint_every == 0
                     if numbered or last:
@@ -281,17 +292,29 @@ class Trainer:
                 if all(math.isfinite(v) for v in bad.values())
                 else ""
             )
-            where = (
-                f"The last good checkpoint is {self.run.last_checkpoint()} (step {good_step}); "
-                f"resume from it with `gankit train --resume {self.run.path}`"
-                if self.run.last_checkpoint().exists()
-                else "No checkpoint was written yet"
-            )
-            raise TrainingDiverged(
-                f"Training diverged at step {self.step}: {bad}{bound}. {where}. Try a lower "
-                f"learning rate, gradient clipping (train.grad_clip=1.0) or a different seed."
-            )
+            self._diverged(f"{bad}{bound}", good_step)
         return values
+
+    def _diverged(self, what: str, good_step: int) -> None:
+        where = (
+            f"The last good checkpoint is {self.run.last_checkpoint()} (step {good_step}); "
+            f"resume from it with `gankit train --resume {self.run.path}`"
+            if self.run.last_checkpoint().exists()
+            else "No checkpoint was written yet"
+        )
+        raise TrainingDiverged(
+            f"Training diverged at step {self.step}: {what}. {where}. Try a lower learning "
+            f"rate, gradient clipping (train.grad_clip=1.0) or a different seed."
+        )
+
+    def _saturated(self) -> bool:
+        """Whether the last ``train.saturation_checks`` grids in a row had every generated
+        pixel at -1 or 1 (a generator collapsed onto tanh's ends)."""
+        limit = self.cfg.train.saturation_checks
+        if not self.snapshots.watch_saturation or limit == 0:
+            return False
+        self.saturated_grids = self.saturated_grids + 1 if self.snapshots.saturated else 0
+        return self.saturated_grids >= limit
 
     def _stopped_early(self) -> bool:
         return self.early_stopping is not None and self.early_stopping.should_stop
