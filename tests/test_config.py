@@ -243,3 +243,12 @@ def test_a_steps_override_beats_the_files_epochs(tmp_path):
     assert cfg.train.epochs is None and cfg.train.steps == 40
     both = resolve_config(None, recipe, ["train.steps=40", "train.epochs=2"])
     assert both.train.epochs == 2
+
+
+def test_the_last_length_given_wins_on_resume_and_on_the_command_line():
+    from gankit.config import apply_overrides
+
+    data = {"train": {"steps": 1000, "epochs": 5}}
+    assert apply_overrides(data, ["train.epochs=2", "train.steps=40"])["train"]["epochs"] is None
+    data = {"train": {"steps": 1000, "epochs": 5}}
+    assert apply_overrides(data, [("train.steps", 40), ("train.epochs", 2)])["train"]["epochs"] == 2

@@ -325,17 +325,27 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[Override]) -> dict
     An override is a ``key.sub=value`` string, its value read as YAML, or a ``(key, value)``
     pair whose value is used as it is (the command line's typed flags: ``--name 007`` is the
     name "007", never the number 7).
+
+    A run's length is the last of ``train.steps`` and ``train.epochs`` given: steps given after
+    (or without) epochs clear the epochs the data had, which would otherwise win.
     """
+    length = None  # the last length key given
     for item in overrides:
         if isinstance(item, tuple):
-            set_dotted(data, *item)
-            continue
-        key, sep, text = item.partition("=")
-        if not sep or not key:
-            raise ConfigError(
-                f"Cannot read override {item!r}: write it as key.sub=value, e.g. train.steps=500."
-            )
-        set_dotted(data, key.strip(), parse_value(text.strip()))
+            key, value = item
+        else:
+            key, sep, text = item.partition("=")
+            if not sep or not key:
+                raise ConfigError(
+                    f"Cannot read override {item!r}: write it as key.sub=value, e.g. "
+                    f"train.steps=500."
+                )
+            key, value = key.strip(), parse_value(text.strip())
+        set_dotted(data, key, value)
+        if key in ("train.steps", "train.epochs"):
+            length = key
+    if length == "train.steps":
+        set_dotted(data, "train.epochs", None)
     return data
 
 

@@ -60,8 +60,8 @@ def train_command(
         "data.root": data_dir,
         "name": name,
         "out": out,
-        "train.steps": steps,
         "train.epochs": epochs,
+        "train.steps": steps,  # after epochs: --steps wins over --epochs
         "device": device,
         "seed": seed,
     }
@@ -69,8 +69,6 @@ def train_command(
     extra: list[str | tuple[str, object]] = [
         (key, value) for key, value in flags.items() if value is not None
     ]
-    if steps is not None:
-        extra.append(("train.epochs", None))
     extra += list(overrides)
     if resume:
         if method or config_file or name or out:

@@ -43,11 +43,7 @@ def resolve_config(
     config_file: str | Path | None = None,
     overrides: Sequence[Override] = (),
 ) -> RunConfig:
-    """Method defaults < the YAML file < ``key.sub=value`` overrides, checked and typed.
-
-    An override of ``train.steps`` without one of ``train.epochs`` sets the run's length in
-    steps even where the file gives it in epochs (which would otherwise win).
-    """
+    """Method defaults < the YAML file < ``key.sub=value`` overrides, checked and typed."""
     file_data = load_yaml(config_file) if config_file else {}
     named = file_data.get("method")
     if method and named and named != method:
@@ -62,13 +58,7 @@ def resolve_config(
             f"`method:` key. Methods: {', '.join(METHODS.names())}."
         )
     config_class = METHODS.get(method).config_class
-    overrides = list(overrides)
-    keys = {
-        item[0] if isinstance(item, tuple) else item.partition("=")[0].strip() for item in overrides
-    }
-    if "train.steps" in keys and "train.epochs" not in keys:
-        overrides.append(("train.epochs", None))  # a length given here beats the file's epochs
-    explicit = apply_overrides(dict(file_data), overrides)
+    explicit = apply_overrides(dict(file_data), list(overrides))
     data = merge(config_class.defaults(explicit), explicit)
     data["method"] = method
     cfg = from_dict(config_class, data)
