@@ -19,7 +19,7 @@ import itertools
 import time
 
 import torch
-from trainer_timing import report, speed_arguments, trainer_images_per_second
+from trainer_timing import clock, report, speed_arguments, trainer_images_per_second
 
 from gankit.data.unpaired import UnpairedDataset
 from gankit.methods.image_pool import ImagePool
@@ -33,9 +33,9 @@ from gankit.train.environment import pick_device
 RECIPES = {
     "resnet9": dict(
         generator="resnet",
-        g_options={"blocks": 9, "norm": "instance"},
+        g_options={"blocks": 9},
         discriminator="patch",
-        d_options={"norm": "instance"},
+        norm="instance",
         channels=3,
         loss="least_squares",
         cycle=10.0,
@@ -43,9 +43,9 @@ RECIPES = {
     ),
     "digits": dict(
         generator="digits",
-        g_options={"norm": "batch"},
+        g_options={},
         discriminator="digits",
-        d_options={"norm": "batch"},
+        norm="batch",
         channels=1,
         loss="vanilla",
         cycle=0.045,
@@ -64,14 +64,14 @@ def synthetic_domains(count: int, size: int, channels: int) -> UnpairedDataset:
 def gankit_images_per_second(args: argparse.Namespace, data: UnpairedDataset) -> float:
     recipe = RECIPES[args.nets]
     overrides = [
-        f"generator={recipe['generator']}",
-        f"generator_options={{{', '.join(f'{k}: {v}' for k, v in recipe['g_options'].items() if k != 'norm')}}}",
-        f"discriminator={recipe['discriminator']}",
-        "discriminator_options={}",
-        f"norm={recipe['g_options']['norm']}",
-        f"loss={recipe['loss']}",
-        f"lambda_cycle={recipe['cycle']}",
-        f"lambda_identity={recipe['identity']}",
+        ("generator", recipe["generator"]),
+        ("generator_options", recipe["g_options"]),
+        ("discriminator", recipe["discriminator"]),
+        ("discriminator_options", {}),
+        ("norm", recipe["norm"]),
+        ("loss", recipe["loss"]),
+        ("lambda_cycle", recipe["cycle"]),
+        ("lambda_identity", recipe["identity"]),
         f"data.image_size={args.size}",
         "train.epochs=null",
         "train.lr_decay=none",
@@ -85,12 +85,10 @@ def plain_images_per_second(args: argparse.Namespace, data: UnpairedDataset) -> 
     device = pick_device(args.device)
     torch.manual_seed(0)
     recipe, c = RECIPES[args.nets], RECIPES[args.nets]["channels"]
-    G_A, G_B = (
-        build_translator(recipe["generator"], c, c, args.size, recipe["g_options"])
-        for _ in range(2)
-    )
+    g_options, d_options = {"norm": recipe["norm"]} | recipe["g_options"], {"norm": recipe["norm"]}
+    G_A, G_B = (build_translator(recipe["generator"], c, c, args.size, g_options) for _ in range(2))
     D_A, D_B = (
-        build_patch_discriminator(recipe["discriminator"], c, args.size, recipe["d_options"])
+        build_patch_discriminator(recipe["discriminator"], c, args.size, d_options)
         for _ in range(2)
     )
     nets = [net.to(device) for net in (G_A, G_B, D_A, D_B)]
@@ -114,9 +112,7 @@ def plain_images_per_second(args: argparse.Namespace, data: UnpairedDataset) -> 
     started = 0.0
     for step in range(args.warmup + args.steps):
         if step == args.warmup:
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-            started = time.perf_counter()
+            started = clock(device)
         index = torch.randint(0, len(domain_a), (args.batch,))
         real_a, real_b = domain_a[index].to(device), domain_b[index].to(device)
         if args.channels_last:

@@ -17,7 +17,13 @@ import time
 
 import torch
 from torch import nn
-from trainer_timing import report, speed_arguments, trainer_images_per_second
+from trainer_timing import (
+    clock,
+    report,
+    shuffled_batches,
+    speed_arguments,
+    trainer_images_per_second,
+)
 
 from gankit.data import PairedTensorDataset
 from gankit.nets.patchgan import build_patch_discriminator
@@ -46,24 +52,11 @@ def plain_images_per_second(args: argparse.Namespace, data: PairedTensorDataset)
     optimizer_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     optimizer_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     criterion, l1 = nn.BCEWithLogitsLoss(), nn.L1Loss()
-    loader = torch.utils.data.DataLoader(
-        torch.utils.data.TensorDataset(data.inputs, data.targets[:, 0]),
-        batch_size=args.batch,
-        shuffle=True,
-        drop_last=True,
-    )
-
-    def batches():
-        while True:
-            yield from loader
-
-    stream = batches()
+    stream = shuffled_batches([data.inputs, data.targets[:, 0]], args.batch)
     started = 0.0
     for step in range(args.warmup + args.steps):
         if step == args.warmup:
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-            started = time.perf_counter()
+            started = clock(device)
         real_a, real_b = (t.to(device) for t in next(stream))
         fake_b = G(real_a)
         for p in D.parameters():

@@ -20,22 +20,18 @@ import argparse
 import platform
 import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
+from trainer_timing import build_trainer, clock
 
 from gankit.data import PairedTensorDataset, TensorDataset
 from gankit.data.unpaired import UnpairedDataset
-from gankit.methods import METHODS
-from gankit.train.environment import pick_device, seed_everything
-from gankit.train.fast import apply_fast, detect
-from gankit.train.launch import resolve_config
-from gankit.train.run_folder import RunFolder
-from gankit.train.trainer import Trainer
+from gankit.train.environment import pick_device
+from gankit.train.fast import detect
 
 
 @dataclass
@@ -115,13 +111,13 @@ RECIPES = {
 }
 
 
-def best_rate(flops: float, run: Callable[[], object], repeats: int) -> float:
+def best_rate(flops: float, run: Callable[[], object], device: torch.device, repeats: int) -> float:
     run()  # warm-up: primitive creation
     times = []
     for _ in range(repeats):
-        started = time.perf_counter()
+        started = clock(device)
         run()
-        times.append(time.perf_counter() - started)
+        times.append(clock(device) - started)
     return flops / min(times)
 
 
@@ -131,25 +127,15 @@ def peaks(device: torch.device, repeats: int) -> dict[str, float]:
     for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
         a = torch.randn(n, n, device=device, dtype=dtype)
         b = torch.randn(n, n, device=device, dtype=dtype)
-        found[f"gemm {name}"] = best_rate(2 * n**3, lambda a=a, b=b: _sync(a @ b, device), repeats)
+        found[f"gemm {name}"] = best_rate(2 * n**3, lambda a=a, b=b: a @ b, device, repeats)
     x = torch.randn(32, 256, 32, 32, device=device)
     w = torch.randn(256, 256, 3, 3, device=device)
     conv_flops = 2 * 32 * 256 * 32 * 32 * 256 * 9
-    found["conv fp32"] = best_rate(
-        conv_flops, lambda: _sync(F.conv2d(x, w, padding=1), device), repeats
-    )
+    found["conv fp32"] = best_rate(conv_flops, lambda: F.conv2d(x, w, padding=1), device, repeats)
     xb = x.to(torch.bfloat16).contiguous(memory_format=torch.channels_last)
     wb = w.to(torch.bfloat16).contiguous(memory_format=torch.channels_last)
-    found["conv bf16"] = best_rate(
-        conv_flops, lambda: _sync(F.conv2d(xb, wb, padding=1), device), repeats
-    )
+    found["conv bf16"] = best_rate(conv_flops, lambda: F.conv2d(xb, wb, padding=1), device, repeats)
     return found
-
-
-def _sync(result: torch.Tensor, device: torch.device) -> torch.Tensor:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    return result
 
 
 def prepared_step(
@@ -169,21 +155,12 @@ def prepared_step(
         "train.tensorboard=false",
         "train.progress=false",
     ]
-    cfg = resolve_config(recipe.method, None, overrides)
-    dataset = recipe.data(batch)
-    cfg, line = apply_fast(cfg, device, image_data=True)
-    seed_everything(0, False, device)
-    method = METHODS.get(recipe.method)(cfg, dataset.spec, device)
-    method.use_dataset(dataset)
-    run, _ = RunFolder.create(out, recipe.method, "roofline")
-    trainer = Trainer(cfg, method, dataset, run)
+    trainer, line = build_trainer(recipe.method, overrides, recipe.data(batch), out)
+    n_critic = trainer.cfg.train.n_critic
 
     def one_step() -> None:
-        for i in range(cfg.train.n_critic):
-            logs = method.train_step(
-                next(trainer.stream), update_generator=i == cfg.train.n_critic - 1
-            )
-        _sync(next(iter(logs.values())), device)
+        for i in range(n_critic):
+            trainer.method.train_step(next(trainer.stream), update_generator=i == n_critic - 1)
 
     return one_step, line
 
@@ -200,9 +177,9 @@ def step_rate(
             one_step()
         times = []
         for _ in range(steps):
-            started = time.perf_counter()
+            started = clock(device)
             one_step()
-            times.append(time.perf_counter() - started)
+            times.append(clock(device) - started)
     return counter.get_total_flops(), times, line
 
 

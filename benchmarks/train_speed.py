@@ -19,7 +19,13 @@ import time
 
 import torch
 from torch import nn
-from trainer_timing import report, speed_arguments, trainer_images_per_second
+from trainer_timing import (
+    clock,
+    report,
+    shuffled_batches,
+    speed_arguments,
+    trainer_images_per_second,
+)
 
 from gankit.data import TensorDataset
 from gankit.train.environment import pick_device
@@ -55,22 +61,12 @@ def plain_images_per_second(args: argparse.Namespace, images: torch.Tensor) -> f
     criterion = nn.BCEWithLogitsLoss()
     optimizerD = torch.optim.Adam(netD.parameters(), lr=2e-4, betas=(0.5, 0.999))
     optimizerG = torch.optim.Adam(netG.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    loader = torch.utils.data.DataLoader(
-        torch.utils.data.TensorDataset(images), batch_size=args.batch, shuffle=True, drop_last=True
-    )
-
-    def batches():
-        while True:
-            yield from loader
-
-    stream = batches()
+    stream = shuffled_batches([images], args.batch)
     real_label, fake_label = 1.0, 0.0
     started = 0.0
     for step in range(args.warmup + args.steps):
         if step == args.warmup:
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-            started = time.perf_counter()
+            started = clock(device)
         (real,) = next(stream)
         real = real.to(device)
         b_size = real.size(0)

@@ -13,10 +13,13 @@ import json
 import platform
 import statistics
 import tempfile
+import time
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
 
+from gankit.config import Override
 from gankit.methods import METHODS
 from gankit.train.environment import pick_device, seed_everything
 from gankit.train.fast import apply_fast, detect
@@ -75,22 +78,33 @@ def timing_overrides(args: argparse.Namespace) -> list[str]:
     ]
 
 
-def trainer_images_per_second(
-    method_name: str, overrides: list[str], dataset: Any, args: argparse.Namespace
-) -> float:
-    """Images/s of ``gankit train METHOD`` on ``dataset``, as ``launch.start`` sets it up."""
-    cfg = resolve_config(method_name, None, [*timing_overrides(args), *overrides])
+def build_trainer(
+    method_name: str, overrides: list[Override], dataset: Any, out: str
+) -> tuple[Trainer, str]:
+    """gankit's trainer for ``method_name`` on ``dataset``, built as ``launch.start`` builds it
+    (``train.fast`` applied), its run folder in ``out``; and the line saying what fast chose."""
+    cfg = resolve_config(method_name, None, overrides)
     device = pick_device(cfg.device)
     cfg, fast = apply_fast(cfg, device, image_data=dataset.spec.kind != "points")
-    if fast:
-        print(fast, flush=True)
     seed_everything(0, False, device)
     method = METHODS.get(method_name)(cfg, dataset.spec, device)
     method.use_dataset(dataset)
+    run, _ = RunFolder.create(out, method_name, "bench")
+    return Trainer(cfg, method, dataset, run), fast
+
+
+def trainer_images_per_second(
+    method_name: str, overrides: list[Override], dataset: Any, args: argparse.Namespace
+) -> float:
+    """Images/s of ``gankit train METHOD`` on ``dataset``, as ``launch.start`` sets it up."""
     with tempfile.TemporaryDirectory() as out:
-        run, _ = RunFolder.create(out, method_name, "bench")
-        Trainer(cfg, method, dataset, run).fit()
-        times = {r["step"]: r["time"] for r in map(json.loads, run.metrics_file.open())}
+        trainer, fast = build_trainer(
+            method_name, [*timing_overrides(args), *overrides], dataset, out
+        )
+        if fast:
+            print(fast, flush=True)
+        trainer.fit()
+        times = {r["step"]: r["time"] for r in map(json.loads, trainer.run.metrics_file.open())}
     start = times.get(args.warmup, 0.0)
     return args.steps * args.batch / (times[args.warmup + args.steps] - start)
 
@@ -114,3 +128,23 @@ def report(args: argparse.Namespace, plain: list[float], ours: list[float], unit
     for i, (a, b, r) in enumerate(zip(plain, ours, ratios), 1):
         print(f"repeat {i}: plain {a:8.2f} {unit}, gankit {b:8.2f} {unit}, ratio {r:.3f}")
     print(f"median ratio gankit/plain: {statistics.median(ratios):.3f}")
+
+
+def shuffled_batches(tensors: Sequence[torch.Tensor], batch_size: int) -> Iterator[list]:
+    """The plain loops' data, read as the PyTorch examples read theirs: a shuffling DataLoader
+    over in-memory tensors (whole batches only), epoch after epoch."""
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(*tensors),
+        batch_size=batch_size,
+        shuffle=True,
+        drop_last=True,
+    )
+    while True:
+        yield from loader
+
+
+def clock(device: torch.device) -> float:
+    """``time.perf_counter()`` once ``device`` has finished the work queued on it."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return time.perf_counter()

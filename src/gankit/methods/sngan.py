@@ -31,9 +31,9 @@ class SNGAN(GAN):
     """SNGAN (Miyato et al. 2018): spectral normalisation of D, hinge loss.
 
     Every layer of D is divided by its largest singular value (Eq. 8), estimated by one power
-    iteration per update of D (Algorithm 1; ``spectral_norm`` option ``iterate``), which bounds D's Lipschitz constant without any penalty. The hinge loss
-    (Eq. 16-17) and the ResNet settings of §4 / App. B: Adam alpha = 2e-4, beta1 = 0,
-    beta2 = 0.9, n_dis = 5. D has no batch normalisation. ``configs/sngan-cifar10.yaml`` uses
+    iteration per update of D (Algorithm 1; ``spectral_norm`` option ``iterate``), which bounds
+    D's Lipschitz constant without any penalty. The hinge loss (Eq. 16-17) and the ResNet
+    settings of §4 / App. B: Adam alpha = 2e-4, beta1 = 0, beta2 = 0.9, n_dis = 5. D has no batch normalisation. ``configs/sngan-cifar10.yaml`` uses
     the paper's ResNet nets.
     """
 

@@ -27,8 +27,9 @@ class SpectralNormPerUpdate(nn.Module):
     An update is an optimizer step over W (seen by a global optimizer step hook, since fused
     optimizers write W without advancing its version counter). The first training-mode forward
     after an update iterates; eval mode never does. The first iteration happens when the
-    parametrization is registered (torch evaluates it once), before the first update. Loading a state dict (a resume) is not an
-    update, so a resumed run iterates exactly when the uninterrupted one would. ``_u`` and
+    parametrization is registered (torch evaluates it once), before the first update. Loading a
+    state dict (a resume) is not an update, so a resumed run iterates exactly when the
+    uninterrupted one would. ``_u`` and
     ``_v`` are named as in ``torch.nn.utils.parametrizations.spectral_norm``, so checkpoints of
     either load in both.
     """

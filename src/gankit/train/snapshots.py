@@ -8,9 +8,10 @@ also get a grid of fixed *held-out* inputs at every sample step,
 ``samples/heldout/step_NNNNNN.png``, laid out as the training grid (pix2pix: input | output |
 target), so over-fitting shows beside training progress (Tucker 2022, section 5: the validation
 image translated after every generation; Gao 2020, §6.0.1: watch the generated images of the
-training and the test sets). The held-out split is ``data.val_split``, else ``test`` (see :func:`gankit.train.validation.heldout_dataset`); a dataset with neither gets
-one line on stderr and the training grid alone. The held-out grid is drawn on a forked RNG, so a
-run trains bit-identically with and without it.
+training and the test sets). The held-out split is ``data.val_split``, else ``test`` (see
+:func:`gankit.train.validation.heldout_dataset`); a dataset with neither gets one line on
+stderr and the training grid alone. The held-out grid is drawn on a forked RNG, so a run trains
+bit-identically with and without it.
 """
 
 from __future__ import annotations
