@@ -1,6 +1,7 @@
 """train.fast: switches on what was measured on this kind of device, and says so in the run."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,20 @@ def test_detection_agrees_with_the_flags_the_kernel_reports():
     found = fast.detect(torch.device("cpu"))
     assert found.bf16_matmul == bool({"avx512_bf16", "amx_bf16"} & flags)
     assert found.matrix_units == ("amx_tile" in flags)
+
+
+def test_device_name_is_the_processor_model_and_its_core_count():
+
+    from gankit.train.environment import device_name
+
+    name = device_name("cpu")
+    assert name.endswith(f", {os.cpu_count()} cores")
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        models = [
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.read_text().splitlines()
+            if line.startswith("model name")
+        ]
+        if models:
+            assert name.startswith(models[0])

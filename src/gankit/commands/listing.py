@@ -6,8 +6,9 @@ import click
 
 
 @click.command("list")
-def list_command() -> None:
-    """Show the registered methods, datasets, networks, losses and metrics."""
+@click.argument("what", required=False, type=click.Choice(["recipes"]))
+def list_command(what: str | None) -> None:
+    """Show the registered methods, datasets, networks, losses and metrics (or the recipes)."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -15,6 +16,16 @@ def list_command() -> None:
     from gankit.catalog import catalog, options
 
     console = Console()
+    if what == "recipes":
+        from gankit.recipes import describe_recipe, recipe_names
+
+        table = Table(
+            title="Recipes (--config NAME)", title_justify="left", show_header=False, box=None
+        )
+        for name in recipe_names():
+            table.add_row(f"[bold]{name}[/]", escape(describe_recipe(name)))
+        console.print(table)
+        return
     for title, registry in catalog():
         table = Table(title=title, title_justify="left", show_header=False, box=None)
         for name in registry.names():

@@ -13,7 +13,11 @@ import click
 @click.option("--grid", "first", help="KEY=V1,V2,...: a grid axis (more may follow as arguments).")
 @click.option("--name", help="The sweep's name, the prefix of its run folders (default: a stamp).")
 @click.option("--out", default="runs", show_default=True, help="The folder runs go in.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A YAML config.")
+@click.option(
+    "--config",
+    "config_file",
+    help="A YAML config file, or a recipe by name (`gankit list recipes`).",
+)
 @click.option("--data", help="The dataset of every run (as for gankit train).")
 @click.option("--steps", type=int, help="Generator steps of every run.")
 @click.option("--dry-run", is_flag=True, help="Print the commands instead of running them.")

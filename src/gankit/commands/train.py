@@ -12,7 +12,11 @@ import click
 )
 @click.argument("method", required=False)
 @click.argument("overrides", nargs=-1)
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A YAML config.")
+@click.option(
+    "--config",
+    "config_file",
+    help="A YAML config file, or a recipe by name (`gankit list recipes`).",
+)
 @click.option("--data", help="A dataset name, NAME:LOCATION, or an image folder.")
 @click.option("--data-dir", help="Where downloadable datasets are looked for and stored.")
 @click.option("--name", help="The run's folder name, taken as text (default: a time stamp).")

@@ -73,6 +73,22 @@ def describe_environment(device: torch.device) -> dict[str, Any]:
     return info
 
 
+def device_name(device: torch.device | str) -> str:
+    """The processor or GPU by name, as results tables print it ("Intel(R) Xeon(R) ..., 2 cores")."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    name = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{name}, {os.cpu_count()} cores"
+
+
 def _git_commit() -> str | None:
     source = Path(__file__).resolve().parent
     try:

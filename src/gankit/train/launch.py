@@ -28,6 +28,7 @@ from gankit.config_checks import check_resume_changes, check_run_name, check_val
 from gankit.data import DataSpec, build_dataset
 from gankit.errors import CheckpointError, ConfigError, GankitError
 from gankit.methods import METHODS, Method
+from gankit.recipes import find_recipe
 from gankit.train import distributed
 from gankit.train.checkpoint import load_checkpoint
 from gankit.train.distributed import Distributed, rank_seed
@@ -43,8 +44,11 @@ def resolve_config(
     config_file: str | Path | None = None,
     overrides: Sequence[Override] = (),
 ) -> RunConfig:
-    """Method defaults < the YAML file < ``key.sub=value`` overrides, checked and typed."""
-    file_data = load_yaml(config_file) if config_file else {}
+    """Method defaults < the YAML file < ``key.sub=value`` overrides, checked and typed.
+
+    ``config_file`` is a path or the name of a recipe in configs/ (``cgan-mnist``).
+    """
+    file_data = load_yaml(find_recipe(config_file)) if config_file else {}
     named = file_data.get("method")
     if method and named and named != method:
         raise ConfigError(

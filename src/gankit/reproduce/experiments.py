@@ -1,0 +1,240 @@
+"""The experiments ``gankit reproduce`` knows: each paper claim as data.
+
+An :class:`Experiment` names the runs it trains (a recipe from ``configs/`` and the overrides
+that make each run), what is measured on every trained run (a measure from
+:mod:`gankit.reproduce.measures`, by name), the published figure or target it is compared with,
+and two budgets: ``quick`` (minutes on a 2-core CPU, what CI exercises) and ``full`` (the
+converged budget). Every run is trained for ``seeds`` seeds (0, 1, ...). Adding an experiment is
+adding a record here; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gankit.registry import Registry
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of an experiment: a recipe and the overrides that make it this run."""
+
+    name: str  # the run's row in the table, and its folder name (with the seed)
+    recipe: str  # a recipe in configs/ by name (``cgan-mnist``), or a path to a YAML file
+    overrides: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long each run trains and how many samples each measurement takes."""
+
+    steps: int
+    samples: int  # generated / real images per measurement (FID, label accuracy, ...)
+    overrides: tuple[str, ...] = ()  # e.g. a narrower net for the quick budget
+
+    def describe(self) -> str:
+        extra = f", {' '.join(self.overrides)}" if self.overrides else ""
+        return f"{self.steps} steps, {self.samples} samples per measurement{extra}"
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A claim of a paper, the runs that test it, and how it is scored."""
+
+    name: str
+    claim: str  # one line: what the paper says, and what we measure
+    runs: tuple[RunSpec, ...]
+    measure: str  # a name in gankit.reproduce.measures.MEASURES
+    metric: str  # the headline metric among those the measure returns
+    better: str  # "lower" or "higher"
+    published: str  # the published figure beside ours, with its source (or why there is none)
+    target: float | None  # the number to reach (issue 18), compared with the seeds' mean
+    quick: Budget
+    full: Budget
+    seeds: int = 3
+    floor: str | None = None  # a measure of real data (e.g. real-vs-real FID), shown as a row
+    target_times_floor: float | None = None  # the target is this multiple of the floor instead
+
+    def budget(self, name: str) -> Budget:
+        if name not in ("quick", "full"):
+            raise ValueError(f"budget must be 'quick' or 'full', got {name!r}")
+        return self.quick if name == "quick" else self.full
+
+    def target_for(self, floor: float | None) -> float | None:
+        """The number to reach, given the floor measured on real data (when there is one)."""
+        if self.target_times_floor is not None and floor is not None:
+            return self.target_times_floor * floor
+        return self.target
+
+    def meets(self, value: float, target: float | None) -> bool | None:
+        """Whether ``value`` reaches ``target`` (None when there is no target)."""
+        if target is None:
+            return None
+        return value <= target if self.better == "lower" else value >= target
+
+
+EXPERIMENTS: Registry[Experiment] = Registry("experiment")
+
+
+def register(experiment: Experiment) -> Experiment:
+    EXPERIMENTS.register(experiment.name, experiment.claim)(experiment)
+    return experiment
+
+
+# A quick budget is a smoke test of the whole pipeline in about a minute per run on one CPU
+# core, far from convergence; the full budget is the one the results in EXPERIMENTS.md use.
+
+register(
+    Experiment(
+        name="dcgan-digits",
+        claim="DCGAN (Radford et al. 2015) on the embedded 8x8 digits: classifier FID against "
+        "the real digits; no download needed",
+        runs=(RunSpec("dcgan", "dcgan-digits"),),
+        measure="classifier_fid",
+        metric="classifier_fid",
+        better="lower",
+        published="none for these digits; the floor row is real digits against real digits",
+        target=None,
+        quick=Budget(steps=300, samples=500),
+        full=Budget(steps=3000, samples=1797),
+        floor="real_fid",
+    )
+)
+
+register(
+    Experiment(
+        name="dcgan-mnist",
+        claim="DCGAN (Radford et al. 2015) on MNIST: classifier FID against the test set, within "
+        "3x the real-vs-real floor (issue 18)",
+        runs=(RunSpec("dcgan", "dcgan-mnist"),),
+        measure="classifier_fid",
+        metric="classifier_fid",
+        better="lower",
+        published="no MNIST FID in the paper; the floor row is real training images against "
+        "real test images, and the target is 3x that floor",
+        target=None,
+        quick=Budget(steps=200, samples=2000),
+        full=Budget(steps=3000, samples=10000),
+        floor="real_fid",
+        target_times_floor=3.0,
+    )
+)
+
+register(
+    Experiment(
+        name="cgan-mnist",
+        claim="conditional GAN (Mirza & Osindero 2014) on MNIST: generated digits are the asked "
+        "class, by a held-out classifier; concatenation and projection (Miyato & Koyama 2018)",
+        runs=(
+            RunSpec("concat", "cgan-mnist"),
+            RunSpec(
+                "projection",
+                "cgan-mnist",
+                (
+                    "conditioning=projection",
+                    "generator_conditioning=batchnorm",
+                    "loss=hinge",
+                    "regularizers=[spectral_norm]",
+                    "discriminator.norm=none",
+                ),
+            ),
+        ),
+        measure="label_accuracy",
+        metric="label_accuracy",
+        better="higher",
+        published="no label accuracy in either paper (Mirza & Osindero report a Parzen "
+        "log-likelihood, Fig. 2 shows class rows); target 95 % (issue 18)",
+        target=0.95,
+        quick=Budget(steps=200, samples=1000),
+        full=Budget(steps=3000, samples=10000),
+    )
+)
+
+register(
+    Experiment(
+        name="infogan-mnist",
+        claim="InfoGAN (Chen et al. 2016) on MNIST: the 10-way code classifies digits "
+        "(Hungarian-matched error of Q on the test set)",
+        runs=(RunSpec("infogan", "infogan-mnist"),),
+        measure="categorical_error",
+        metric="categorical_error",
+        better="lower",
+        published="Chen et al. 2016, sec. 7.1: about 5 % error; target 10 % (issue 18)",
+        target=0.10,
+        quick=Budget(steps=200, samples=10000),
+        full=Budget(steps=5000, samples=10000),
+    )
+)
+
+register(
+    Experiment(
+        name="bigan-mnist",
+        claim="BiGAN (Donahue et al. 2017) on MNIST: 1-NN accuracy of encoder features above raw "
+        "pixels and a random encoder",
+        runs=(RunSpec("bigan", "bigan-mnist"),),
+        measure="encoder_features",
+        metric="encoder_1nn",
+        better="higher",
+        published="Donahue et al. 2017, Table 1: about 97 % 1-NN accuracy on permutation-invariant "
+        "MNIST; the claim tested is 'above raw pixels and a random encoder' (issue 18)",
+        target=None,  # the claim is "above raw pixels": the table shows both
+        quick=Budget(steps=200, samples=2000),
+        full=Budget(steps=10000, samples=60000),
+    )
+)
+
+
+def _family(dataset: str) -> tuple[RunSpec, ...]:
+    """DCGAN, LSGAN, WGAN-GP and SNGAN at their papers' settings on ``dataset`` at 28 px."""
+    data = (f"data.name={dataset}", "data.image_size=28")
+    return (
+        RunSpec("dcgan", "dcgan-mnist", data),
+        RunSpec("lsgan", "lsgan", data),
+        RunSpec("wgan-gp", "wgan-gp", data),
+        RunSpec("sngan", "sngan", data),
+    )
+
+
+for _dataset, _title in (("mnist", "MNIST"), ("fashion-mnist", "Fashion-MNIST")):
+    register(
+        Experiment(
+            name=f"gan-family-{_dataset}",
+            claim=f"DCGAN, LSGAN, WGAN-GP and SNGAN, each at its paper's settings (configs/), on "
+            f"{_title}: classifier FID against the test set, beside the real-vs-real floor",
+            runs=_family(_dataset),
+            measure="classifier_fid",
+            metric="classifier_fid",
+            better="lower",
+            published="no MNIST-scale FID in these papers (their figures are CIFAR-10 / LSUN "
+            "Inception FIDs, ../shared/ANCHORS.md); the floor row is real against real",
+            target=None,
+            quick=Budget(steps=100, samples=1000),
+            full=Budget(steps=3000, samples=10000),
+            floor="real_fid",
+            target_times_floor=3.0,
+        )
+    )
+
+register(
+    Experiment(
+        name="lapgan-mnist",
+        claim="LAPGAN (Denton et al. 2015) on MNIST against a DCGAN with as many generator "
+        "parameters, same steps: classifier FID against the test set",
+        # DCGAN width 128 has 1.78 M generator parameters, LAPGAN's three levels 1.84 M
+        runs=(
+            RunSpec("lapgan", "lapgan-mnist"),
+            RunSpec(
+                "dcgan-w128", "dcgan-mnist", ("generator.width=128", "discriminator.width=128")
+            ),
+        ),
+        measure="classifier_fid",
+        metric="classifier_fid",
+        better="lower",
+        published="Denton et al. 2015 report CIFAR-10 / STL Parzen likelihoods and human "
+        "judgements, no MNIST figure; the floor row is real against real",
+        target=None,
+        quick=Budget(steps=100, samples=1000),
+        full=Budget(steps=3000, samples=10000),
+        floor="real_fid",
+    )
+)

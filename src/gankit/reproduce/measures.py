@@ -1,0 +1,198 @@
+"""What ``gankit reproduce`` measures on a trained checkpoint: one function per kind of claim.
+
+Every measure takes a checkpoint, the number of samples to use and a folder for figures (None:
+no figures), and returns a flat dict of numbers. Features come from the dataset's domain
+classifier (:func:`gankit.metrics.classifier_extractor`: trained once on the training split and
+cached), so numbers from different datasets or feature networks cannot be compared. Generated
+samples are drawn with a private RNG (seed 123), so a measurement of a checkpoint is repeatable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gankit.config import DataConfig
+from gankit.errors import GankitError
+from gankit.registry import Registry
+
+Measure = Callable[[Path, int, "Path | None"], dict[str, float]]
+MEASURES: Registry[Measure] = Registry("measure")
+FLOORS: Registry[Callable[[DataConfig, int], dict[str, float]]] = Registry("floor")
+SAMPLE_SEED = 123
+
+
+def _load(checkpoint: Path):
+    from gankit.train.launch import load_trained
+
+    return load_trained(checkpoint)
+
+
+def _extractor(data: DataConfig):
+    from gankit.metrics import classifier_extractor
+
+    return classifier_extractor(replace(data, split="train"))
+
+
+def _images(data: DataConfig, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+    from gankit.data import build_dataset
+
+    images, labels = build_dataset(replace(data, split=split)).tensors
+    return images, labels
+
+
+def reference_images(data: DataConfig, count: int) -> tuple[torch.Tensor, torch.Tensor, str]:
+    """The first ``count`` test images and labels, or training images where there is no test
+    split (the embedded digits), and which they are."""
+    try:
+        images, labels = _images(data, "test")
+        split = "test"
+    except GankitError:
+        images, labels = _images(data, "train")
+        split = "train"
+    return images[:count], labels[:count], f"{data.name} {split}, first {min(count, len(images))}"
+
+
+def generated(method, net, count: int, batch: int = 500) -> torch.Tensor:
+    """``count`` samples of ``net`` drawn with the private RNG."""
+    generator = torch.Generator().manual_seed(SAMPLE_SEED)
+    chunks = [
+        method.generate(method.sample_latent(min(batch, count - i), generator), net)
+        for i in range(0, count, batch)
+    ]
+    return torch.cat(chunks)
+
+
+@MEASURES.register("classifier_fid")
+def classifier_fid(checkpoint: Path, samples: int, figures: Path | None) -> dict[str, float]:
+    """Fréchet distance of domain-classifier features: ``samples`` generated images against as
+    many real test images (Heusel et al. 2017's formula on another feature network)."""
+    from gankit.metrics import fid
+
+    method, cfg, net = _load(checkpoint)
+    real, _, _ = reference_images(cfg.data, samples)
+    fake = generated(method, net, len(real))
+    if figures is not None:
+        _grid(fake[:64], figures / "samples.png")
+    return {"classifier_fid": fid(real, fake, _extractor(cfg.data))}
+
+
+@FLOORS.register("real_fid")
+def real_fid(data: DataConfig, samples: int) -> dict[str, float]:
+    """Classifier FID of real images against real images: training images against the test
+    images the runs are scored on, or one half of a set without a test split against the other."""
+    from gankit.metrics import fid
+
+    real, _, which = reference_images(data, samples)
+    if which.startswith(f"{data.name} test"):
+        train, _ = _images(data, "train")
+        other = train[: len(real)]
+        label = f"real {data.name} training images against the test images"
+    else:
+        half = len(real) // 2
+        real, other = real[:half], real[half : 2 * half]
+        label = f"real {data.name} images, one half against the other"
+    return {"classifier_fid": fid(real, other, _extractor(data)), "label": label}
+
+
+@MEASURES.register("label_accuracy")
+def label_accuracy(checkpoint: Path, samples: int, figures: Path | None) -> dict[str, float]:
+    """The share of class-conditional samples (``samples // classes`` per class) the held-out
+    domain classifier assigns to the class asked for, and their classifier FID."""
+    from gankit.metrics import fid
+    from gankit.metrics import label_accuracy as accuracy
+
+    method, cfg, net = _load(checkpoint)
+    per_class = max(1, samples // method.num_classes)
+    generator = torch.Generator().manual_seed(SAMPLE_SEED)
+    images, wanted = [], []
+    for label in range(method.num_classes):
+        labels = torch.full((per_class,), label)
+        for part in labels.split(500):
+            images.append(method.generate(method.labelled_latent(part, generator), net))
+        wanted.append(labels)
+    fake, labels = torch.cat(images), torch.cat(wanted)
+    features = _extractor(cfg.data)
+    real, _, _ = reference_images(cfg.data, len(fake))
+    if figures is not None:
+        rows = fake.view(method.num_classes, per_class, *fake.shape[1:])[:, :10]
+        _grid(rows.flatten(0, 1), figures / "per-class.png", nrow=min(10, per_class))
+    return {
+        "label_accuracy": accuracy(fake, labels, features),
+        "classifier_fid": fid(real, fake, features),
+    }
+
+
+@MEASURES.register("categorical_error")
+def categorical_error(checkpoint: Path, samples: int, figures: Path | None) -> dict[str, float]:
+    """InfoGAN: the error of Q's first categorical code as a classifier of ``samples`` real
+    test images, under the best one-to-one matching of categories to classes (Hungarian; Chen et
+    al. 2016, sec. 7.1), and the lower bound L_I of that code at the checkpoint's step."""
+    from gankit.metrics import match_clusters
+
+    method, cfg, net = _load(checkpoint)
+    images, labels, _ = reference_images(cfg.data, samples)
+    categories = torch.cat([method.infer_categories(part) for part in images.split(500)])
+    classes = int(labels.max()) + 1
+    matching = match_clusters(categories, labels, cfg.categorical[0], classes)
+    if figures is not None:
+        from gankit.sampling import write_samples
+
+        for code in ["cat1"] + [f"c{i + 1}" for i in range(cfg.continuous)]:
+            write_samples(checkpoint.parent.parent, 100, figures / f"traverse-{code}.png", seed=1,
+                          traverse=code, value_range=(-2.0, 2.0))  # fmt: skip
+    return {"categorical_error": matching.error}
+
+
+@MEASURES.register("encoder_features")
+def encoder_features(checkpoint: Path, samples: int, figures: Path | None) -> dict[str, float]:
+    """BiGAN / ALI: 1-nearest-neighbour (Euclidean) and logistic-regression accuracy on the test
+    set of encoder features E(x), fitted on the first ``samples`` training images; the same for
+    raw pixels and for the encoder's initial random weights (same seed, untrained)."""
+    from gankit.encoding import encode_images
+    from gankit.methods import METHODS
+
+    method, cfg, net = _load(checkpoint)
+    train_x, train_y = _images(cfg.data, "train")
+    train_x, train_y = train_x[:samples], train_y[:samples]
+    test_x, test_y, _ = reference_images(cfg.data, 10000)
+    torch.manual_seed(cfg.seed)
+    untrained = METHODS.get(cfg.method)(cfg, method.spec, "cpu")
+    results: dict[str, float] = {}
+    for name, (fit, score) in {
+        "encoder": (encode_images(method, train_x), encode_images(method, test_x)),
+        "random": (encode_images(untrained, train_x), encode_images(untrained, test_x)),
+        "pixels": (train_x.flatten(1), test_x.flatten(1)),
+    }.items():
+        one_nn, linear = _probe(fit.numpy(), train_y.numpy(), score.numpy(), test_y.numpy())
+        results[f"{name}_1nn"], results[f"{name}_logistic"] = one_nn, linear
+    if figures is not None:
+        real = test_x[:32]
+        rebuilt = method.reconstruct(real, net)
+        rows = [part for i in range(0, 32, 8) for part in (real[i : i + 8], rebuilt[i : i + 8])]
+        _grid(torch.cat(rows), figures / "reconstructions.png", nrow=8)
+    return results
+
+
+def _probe(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: np.ndarray):
+    """Test accuracy of a 1-NN classifier and of a logistic regression on standardised inputs."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.preprocessing import StandardScaler
+
+    nearest = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(train_x, train_y)
+    one_nn = float((nearest.predict(test_x) == test_y).mean())
+    scaler = StandardScaler().fit(train_x)
+    logistic = LogisticRegression(max_iter=500).fit(scaler.transform(train_x), train_y)
+    return one_nn, float((logistic.predict(scaler.transform(test_x)) == test_y).mean())
+
+
+def _grid(images: torch.Tensor, path: Path, nrow: int = 8) -> None:
+    from gankit.viz.grid import save_image_grid
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_image_grid(images, path, nrow=nrow)
