@@ -195,3 +195,17 @@ def test_lapgan_is_compared_with_a_dcgan_of_as_many_generator_parameters():
         method = METHODS.get(cfg.method)(cfg, spec, "cpu")
         counts[run.name] = sum(p.numel() for p in method.nets["generator"].parameters())
     assert counts["dcgan-w128"] == pytest.approx(counts["lapgan"], rel=0.05)
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS.names())
+def test_every_run_of_every_experiment_resolves_at_both_budgets(name):
+    from gankit.recipes import find_recipe
+    from gankit.train.launch import resolve_config
+
+    experiment = EXPERIMENTS.get(name)
+    for budget in (experiment.quick, experiment.full):
+        for spec in experiment.runs:
+            overrides = run_overrides(spec, budget, 2, "/data")
+            cfg = resolve_config(None, find_recipe(spec.recipe), overrides)
+            assert cfg.train.steps == budget.steps and cfg.seed == 2
+            assert cfg.train.checkpoint_every == budget.steps // 4

@@ -196,7 +196,7 @@ def _translation_results(
     unpaired and multi-domain translation: label preservation. "fid", the command's default,
     stands for the method's own default here."""
     if method.spec.kind == "paired":
-        return _pixel_results(method, data, n, ref_split)
+        return pixel_results(method, data, n, ref_split)
     if list(metrics) not in (["labels"], ["fid"]):
         raise ConfigError(
             f"Unpaired translation runs are scored by label preservation (--metrics labels); "
@@ -207,7 +207,9 @@ def _translation_results(
     return label_preservation(method, data, min(n, 2000), device)
 
 
-def _pixel_results(method: Any, data: DataConfig, n: int, split: str) -> dict[str, Any]:
+def pixel_results(method: Any, data: DataConfig, n: int, split: str) -> dict[str, Any]:
+    """Paired translation on ``n`` held-out pairs (``split``, never the training pairs): L1,
+    PSNR, SSIM and the colour statistics of Tucker's protocol, each with its protocol."""
     from gankit.data import build_dataset
     from gankit.metrics import colour_comparison, l1, psnr, ssim
 

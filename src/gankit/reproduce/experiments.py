@@ -136,6 +136,10 @@ register(
                     "loss=hinge",
                     "regularizers=[spectral_norm]",
                     "discriminator.norm=none",
+                    # Miyato & Koyama 2018, sec. 5: Adam 2e-4, betas (0, 0.9), 5 D steps per G step
+                    "optim.generator.betas=[0.0, 0.9]",
+                    "optim.discriminator.betas=[0.0, 0.9]",
+                    "train.n_critic=5",
                 ),
             ),
         ),
@@ -238,3 +242,113 @@ register(
         floor="real_fid",
     )
 )
+
+register(
+    Experiment(
+        name="bayesgan-mnist",
+        claim="Bayesian GAN (Saatci & Wilson 2017) on semi-supervised MNIST: test accuracy with "
+        "N = 100 and 600 labels, against the maximum-likelihood semi-supervised GAN and a "
+        "supervised net of the same body on the labels alone",
+        runs=(
+            RunSpec("bayesgan-n100", "bayesgan-mnist"),
+            RunSpec("ssgan-n100", "ssgan-mnist"),
+            RunSpec("bayesgan-n600", "bayesgan-mnist", ("semi.labels=600",)),
+            RunSpec("ssgan-n600", "ssgan-mnist", ("semi.labels=600",)),
+        ),
+        measure="semi_supervised_accuracy",
+        metric="accuracy",
+        better="higher",
+        published="Saatci & Wilson 2017, Table 1 (MNIST test error): Bayesian GAN ahead of the "
+        "DCGAN semi-supervised baseline at every N; the claim tested is that order",
+        target=None,
+        # samples are collected every 1/8 of the run after half of it, the last 5 kept
+        quick=Budget(
+            steps=200, samples=10000, overrides=("bayes.burn_in=100", "bayes.collect_every=25")
+        ),
+        full=Budget(
+            steps=3000, samples=10000, overrides=("bayes.burn_in=1500", "bayes.collect_every=375")
+        ),
+    )
+)
+
+register(
+    Experiment(
+        name="cyclegan-mnist-usps",
+        claim="CycleGAN MNIST <-> USPS with Kasmi & Thimonier's small digit nets (2020, sec. 2.3): "
+        "translated digits keep their class, in both directions, log loss and least squares",
+        runs=(
+            RunSpec("log-loss", "cyclegan-mnist-usps"),
+            RunSpec("least-squares", "cyclegan-mnist-usps-ls"),
+        ),
+        measure="label_preservation",
+        metric="labels_AtoB",
+        better="higher",
+        published="Kasmi & Thimonier 2020: satisfactory translations after 200 iterations, little "
+        "change by 1000 (no number); labels_AtoB is MNIST -> USPS, labels_BtoA USPS -> MNIST",
+        target=None,
+        quick=Budget(steps=100, samples=1000),
+        full=Budget(steps=1000, samples=2000),
+    )
+)
+
+register(
+    Experiment(
+        name="stargan-digits",
+        claim="StarGAN (Choi et al. 2018) between MNIST, USPS and the embedded digits: one "
+        "generator translates every domain into every other and keeps the class",
+        runs=(RunSpec("stargan", "stargan-digits"),),
+        measure="label_preservation",
+        metric="labels_mean",
+        better="higher",
+        published="Choi et al. 2018 use faces (CelebA, RaFD), no digit figure; their "
+        "200,000 iterations are out of CPU reach, the recipe's 10,000 is the full budget",
+        target=None,
+        quick=Budget(steps=50, samples=500),
+        full=Budget(steps=10000, samples=2000),
+    )
+)
+
+# pix2pix studies on the embedded photo crops (configs/experiments/, whose CPU scale is the full
+# budget); quick narrows the nets to width 16 and the run to 100 steps.
+_NARROW = ("generator_options.width=16", "discriminator_options.width=16")
+for _study, _runs, _published in (
+    (
+        "noise",
+        ("noise-clean", "noise-25"),
+        "Tucker, Tables 1-2: percent error of the mean RGB (0.01, 3.1, 4.6) % clean against "
+        "(54.2, 57.3, 57.6) % with 25 % noisy maps, which also oversaturate (mean norm 248.8 "
+        "against the target's 151.9)",
+    ),
+    (
+        "generator",
+        ("generator-unet", "generator-unet-noskip", "generator-unet++", "generator-resnet"),
+        "Gao: the U-Net without skips collapses; ResNet reaches a lower pixel loss than U-Net",
+    ),
+    (
+        "l1",
+        ("l1-0", "l1-10", "l1-100", "l1-200"),
+        "Gao: lambda 100 about as good as 200, both better than 10; 0 is bad (Isola et al. 2017, "
+        "Table 1: L1+cGAN ahead of cGAN alone)",
+    ),
+    (
+        "field",
+        ("field-1", "field-16", "field-70", "field-286", "field-global"),
+        "Isola et al. 2017, Table 3 (FCN scores): 70x70 best (0.66 per-pixel), 16x16 close "
+        "(0.65), 1x1 and 286x286 worse (0.39, 0.42)",
+    ),
+):
+    register(
+        Experiment(
+            name=f"pix2pix-{_study}",
+            claim=f"pix2pix (Isola et al. 2017) {_study} study on the embedded photo crops: test "
+            "L1 of the translations (-1..1 units), PSNR, SSIM and colour statistics",
+            runs=tuple(RunSpec(run, f"experiments/pix2pix-{run}") for run in _runs),
+            measure="pixel_metrics",
+            metric="l1",
+            better="lower",
+            published=_published,
+            target=None,
+            quick=Budget(steps=100, samples=32, overrides=_NARROW),
+            full=Budget(steps=1000 if _study == "field" else 1500, samples=32),
+        )
+    )

@@ -35,7 +35,7 @@ def _load(checkpoint: Path):
 def _extractor(data: DataConfig):
     from gankit.metrics import classifier_extractor
 
-    return classifier_extractor(replace(data, split="train"))
+    return classifier_extractor(replace(data, split="train"), progress=True)
 
 
 def _images(data: DataConfig, split: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -196,3 +196,71 @@ def _grid(images: torch.Tensor, path: Path, nrow: int = 8) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     save_image_grid(images, path, nrow=nrow)
+
+
+@MEASURES.register("semi_supervised_accuracy")
+def semi_supervised_accuracy(
+    checkpoint: Path, samples: int, figures: Path | None
+) -> dict[str, float]:
+    """Test accuracy of a semi-supervised run's classifier (the posterior-averaged D of
+    ``bayesgan``, D of ``ssgan``) on the first ``samples`` test images, and of the supervised
+    baseline: the same D body with K outputs trained on the run's labelled subset alone, for as
+    many steps, from the run's seed (Saatci & Wilson 2017, sec. 5)."""
+    from gankit import semi_supervised
+    from gankit.nets import build_discriminator
+    from gankit.nets.heads import ClassOutputs
+
+    method, cfg, _ = _load(checkpoint)
+    images, labels, _ = reference_images(cfg.data, samples)
+    accuracy = semi_supervised.accuracy(method.class_probabilities, images, labels)
+    train_x, train_y = _images(cfg.data, "train")
+    classes = method.spec.num_classes
+    index = semi_supervised.balanced_subset(train_y, cfg.semi.labels, classes, seed=cfg.semi.seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(cfg.seed)
+        body = build_discriminator(cfg.nets, method.spec, dict(cfg.discriminator))
+        net = ClassOutputs(body, classes)
+    step = int(checkpoint.stem.split("_")[1]) if checkpoint.stem.startswith("step_") else None
+    steps = step or cfg.train.steps
+    semi_supervised.train_supervised(
+        net, train_x[index], train_y[index], steps, cfg.data.batch_size, seed=cfg.seed
+    )
+
+    def probabilities(batch: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            return torch.softmax(net(batch), dim=1)
+
+    return {
+        "accuracy": accuracy,
+        "supervised_accuracy": semi_supervised.accuracy(probabilities, images, labels),
+    }
+
+
+@MEASURES.register("label_preservation")
+def label_preservation(checkpoint: Path, samples: int, figures: Path | None) -> dict[str, float]:
+    """Unpaired (CycleGAN) and multi-domain (StarGAN) digit translation: the accuracy of the
+    target domain's classifier on ``samples`` translated test digits against their source labels,
+    in every direction (CyCADA's protocol); for CycleGAN also the cycle L1 and the classifier FID
+    of each direction (:func:`gankit.metrics.label_preservation.label_preservation`)."""
+    from gankit.metrics.label_preservation import label_preservation as preservation
+
+    method, cfg, _ = _load(checkpoint)
+    results = preservation(method, cfg.data, samples)
+    return {name: float(entry["value"]) for name, entry in results.items()}
+
+
+@MEASURES.register("pixel_metrics")
+def pixel_metrics(checkpoint: Path, samples: int, figures: Path | None) -> dict[str, float]:
+    """Paired translation (pix2pix): L1 (in [-1, 1] units), PSNR, SSIM and Tucker's colour
+    statistics of the translations of the first ``samples`` test pairs against their targets (:func:`gankit.evaluation.pixel_results`)."""
+    from gankit.evaluation import pixel_results
+
+    method, cfg, _ = _load(checkpoint)
+    results = pixel_results(method, cfg.data, samples, "test")
+    if figures is not None:
+        from gankit.data import build_dataset
+
+        inputs, targets = build_dataset(replace(cfg.data, split="test")).tensors
+        outputs = method.translate(inputs[:8])
+        _grid(torch.cat([inputs[:8], outputs, targets[:8, 0]]), figures / "translations.png")
+    return {name: float(entry["value"]) for name, entry in results.items()}
