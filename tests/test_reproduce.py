@@ -209,3 +209,15 @@ def test_every_run_of_every_experiment_resolves_at_both_budgets(name):
             cfg = resolve_config(None, find_recipe(spec.recipe), overrides)
             assert cfg.train.steps == budget.steps and cfg.seed == 2
             assert cfg.train.checkpoint_every == budget.steps // 4
+
+
+def test_runs_picks_a_subset_and_an_unknown_run_is_named(tmp_path):
+    two = replace(TINY, runs=(*TINY.runs, RunSpec("wide", "dcgan-digits", ("generator.width=16",))))
+    with pytest.raises(
+        GankitError, match=r"tiny-digits has no run 'narrow'; its runs: dcgan, wide"
+    ):
+        reproduce(two, "quick", seeds=1, out=tmp_path, runs=["narrow"])
+    folder = reproduce(two, "quick", seeds=1, out=tmp_path, runs=["wide"], echo=lambda _: None)
+    document = json.loads((folder / "results.json").read_text())
+    assert [row["run"] for row in document["rows"]] == ["wide"]
+    assert document["command"].endswith("--runs wide")

@@ -17,6 +17,7 @@ import click
     "--out", default="runs/reproduce", show_default=True, help="Where runs and tables go."
 )
 @click.option("--data-dir", help="Where downloadable datasets are looked for and stored.")
+@click.option("--runs", "only", help="RUN[,RUN...]: only these runs of the experiment.")
 def reproduce_command(
     names: tuple[str, ...],
     show: bool,
@@ -25,6 +26,7 @@ def reproduce_command(
     seeds: int | None,
     out: str,
     data_dir: str | None,
+    only: str | None,
 ) -> None:
     """Train every run of experiment NAME over seeds, measure it, and write a table.
 
@@ -53,7 +55,8 @@ def reproduce_command(
     for name in chosen:
         EXPERIMENTS.get(name)  # an unknown name fails before any training
     for name in chosen:
-        folder = reproduce(name, budget, seeds, out, data_dir, echo=click.echo)
+        runs = only.split(",") if only else None
+        folder = reproduce(name, budget, seeds, out, data_dir, echo=click.echo, runs=runs)
         click.echo((folder / "results.md").read_text())
         click.echo(f"Results: {folder}")
 

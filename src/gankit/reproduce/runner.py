@@ -22,8 +22,8 @@ import fnmatch
 import json
 import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,7 @@ def reproduce(
     data_dir: str | None = None,
     progress: bool = True,
     echo: Callable[[str], None] = print,
+    runs: Sequence[str] | None = None,
 ) -> Path:
     """Train (or resume), measure and tabulate every run of ``experiment`` (a registered name,
     or an :class:`Experiment` of your own); returns the folder holding results.md, results.json
@@ -91,6 +92,14 @@ def reproduce(
     if isinstance(experiment, str):
         experiment = EXPERIMENTS.get(experiment)
     name = experiment.name
+    if runs:
+        known = [spec.name for spec in experiment.runs]
+        unknown = [run for run in runs if run not in known]
+        if unknown:
+            raise GankitError(
+                f"{name} has no run {', '.join(map(repr, unknown))}; its runs: {', '.join(known)}."
+            )
+        experiment = replace(experiment, runs=tuple(s for s in experiment.runs if s.name in runs))
     chosen = experiment.budget(budget)
     seeds = experiment.seeds if seeds is None else seeds
     if seeds < 1:
@@ -103,6 +112,8 @@ def reproduce(
             measured.append(_measure(experiment, spec, chosen, seed, path, echo))
     floor = _floor(experiment, chosen, data, folder, echo) if experiment.floor else None
     command = f"gankit reproduce {name} --{budget} --seeds {seeds}"
+    if runs:
+        command += f" --runs {','.join(runs)}"
     if data_dir:
         command += f" --data-dir {data_dir}"
     document = summarize(experiment, budget, chosen, seeds, measured, floor, command)
