@@ -173,14 +173,15 @@ register(
 register(
     Experiment(
         name="bigan-mnist",
-        claim="BiGAN (Donahue et al. 2017) on MNIST: 1-NN accuracy of encoder features above raw "
-        "pixels and a random encoder",
+        claim="BiGAN (Donahue et al. 2017) on MNIST: 1-NN accuracy of encoder features (E(x) and "
+        "E's hidden layer) against raw pixels and an untrained encoder",
         runs=(RunSpec("bigan", "bigan-mnist"),),
         measure="encoder_features",
         metric="encoder_1nn",
         better="higher",
-        published="Donahue et al. 2017, Table 1: about 97 % 1-NN accuracy on permutation-invariant "
-        "MNIST; the claim tested is 'above raw pixels and a random encoder' (issue 18)",
+        published="the authors' MNIST log (jeffdonahue/bigan README, validation split, Euclidean "
+        "1-NN): E(x) 95.9 % at epoch 200 and 92.1 % at 400, E's 1024-d hidden layer 97.1 % and "
+        "97.4 %; an untrained E gives 91.5 % and 96.8 %; raw pixels are not in that log",
         target=None,  # the claim is "above raw pixels": the table shows both
         quick=Budget(steps=200, samples=2000),
         full=Budget(steps=10000, samples=60000),

@@ -131,7 +131,9 @@ def label_accuracy(checkpoint: Path, samples: int, figures: Path | None) -> dict
 def categorical_error(checkpoint: Path, samples: int, figures: Path | None) -> dict[str, float]:
     """InfoGAN: the error of Q's first categorical code as a classifier of ``samples`` real
     test images, under the best one-to-one matching of categories to classes (Hungarian; Chen et
-    al. 2016, sec. 7.1), and the lower bound L_I of that code at the checkpoint's step."""
+    al. 2016, sec. 7.2); also with batch norm on real batches' own statistics
+    (``categorical_error_batch_stats``), which tells a measurement artefact of the running
+    averages from a generator whose categories are not digits."""
     from gankit.metrics import match_clusters
 
     method, cfg, net = _load(checkpoint)
@@ -139,20 +141,47 @@ def categorical_error(checkpoint: Path, samples: int, figures: Path | None) -> d
     categories = torch.cat([method.infer_categories(part) for part in images.split(500)])
     classes = int(labels.max()) + 1
     matching = match_clusters(categories, labels, cfg.categorical[0], classes)
+    batch_stats = match_clusters(
+        _categories_batch_stats(method, images), labels, cfg.categorical[0], classes
+    )
     if figures is not None:
         from gankit.sampling import write_samples
 
         for code in ["cat1"] + [f"c{i + 1}" for i in range(cfg.continuous)]:
             write_samples(checkpoint.parent.parent, 100, figures / f"traverse-{code}.png", seed=1,
                           traverse=code, value_range=(-2.0, 2.0))  # fmt: skip
-    return {"categorical_error": matching.error}
+    return {"categorical_error": matching.error, "categorical_error_batch_stats": batch_stats.error}
+
+
+def _categories_batch_stats(method, images: torch.Tensor) -> torch.Tensor:
+    """Q's category of each image with batch norm on the statistics of its batch of 500 real
+    images instead of the running averages (which mix real and generated batches); the running
+    averages are left as they were."""
+    D = method.nets["discriminator"]
+    saved = {k: v.clone() for k, v in D.state_dict().items()}
+    was_training = D.training
+    D.train()
+    try:
+        with torch.no_grad():
+            q = torch.cat(
+                [
+                    D.score_and_q(part.to(method.device))[1].float().cpu()
+                    for part in images.split(500)
+                ]
+            )
+    finally:
+        D.load_state_dict(saved)
+        D.train(was_training)
+    return q[:, : method.cfg.categorical[0]].argmax(dim=1)
 
 
 @MEASURES.register("encoder_features")
 def encoder_features(checkpoint: Path, samples: int, figures: Path | None) -> dict[str, float]:
     """BiGAN / ALI: 1-nearest-neighbour (Euclidean) and logistic-regression accuracy on the test
-    set of encoder features E(x), fitted on the first ``samples`` training images; the same for
-    raw pixels and for the encoder's initial random weights (same seed, untrained)."""
+    set of encoder features, fitted on the first ``samples`` training images: E(x) itself
+    (``encoder_*``; the authors' ``NNC_e``) and E's last hidden layer (``encoder_hidden_*``, 1024-d;
+    their ``NNC_e-``, which their README says "normally works better"); the same for raw pixels
+    and for the encoder's initial random weights (same seed, untrained)."""
     from gankit.encoding import encode_images
     from gankit.methods import METHODS
 
@@ -165,7 +194,9 @@ def encoder_features(checkpoint: Path, samples: int, figures: Path | None) -> di
     results: dict[str, float] = {}
     for name, (fit, score) in {
         "encoder": (encode_images(method, train_x), encode_images(method, test_x)),
+        "encoder_hidden": (_hidden(method, train_x), _hidden(method, test_x)),
         "random": (encode_images(untrained, train_x), encode_images(untrained, test_x)),
+        "random_hidden": (_hidden(untrained, train_x), _hidden(untrained, test_x)),
         "pixels": (train_x.flatten(1), test_x.flatten(1)),
     }.items():
         one_nn, linear = _probe(fit.numpy(), train_y.numpy(), score.numpy(), test_y.numpy())
@@ -176,6 +207,18 @@ def encoder_features(checkpoint: Path, samples: int, figures: Path | None) -> di
         rows = [part for i in range(0, 32, 8) for part in (real[i : i + 8], rebuilt[i : i + 8])]
         _grid(torch.cat(rows), figures / "reconstructions.png", nrow=8)
     return results
+
+
+def _hidden(method, images: torch.Tensor) -> torch.Tensor:
+    """The encoder's last hidden layer (all but its final linear map), in eval mode."""
+    encoder = method.nets["encoder"]
+    was_training = encoder.training
+    encoder.eval()
+    try:
+        with torch.no_grad():
+            return torch.cat([encoder.net[:-1](part.flatten(1)) for part in images.split(500)])
+    finally:
+        encoder.train(was_training)
 
 
 def _probe(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: np.ndarray):
