@@ -12,7 +12,9 @@ import click
 @click.option("--quick", "budget", flag_value="quick", default=True,
               help="Minutes per run, far from convergence: checks the pipeline (default).")  # fmt: skip
 @click.option("--full", "budget", flag_value="full", help="The converged budget (hours on a CPU).")
-@click.option("--seeds", type=int, help="Seeds per run, 0..N-1 (default: the experiment's, 3).")
+@click.option(
+    "--seeds", type=int, help="Seeds per run, 0..N-1 (default: 2 for --quick, 3 for --full)."
+)
 @click.option(
     "--out", default="runs/reproduce", show_default=True, help="Where runs and tables go."
 )

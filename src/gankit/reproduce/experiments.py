@@ -4,7 +4,7 @@ An :class:`Experiment` names the runs it trains (a recipe from ``configs/`` and 
 that make each run), what is measured on every trained run (a measure from
 :mod:`gankit.reproduce.measures`, by name), the published figure or target it is compared with,
 and two budgets: ``quick`` (minutes on a 2-core CPU, what CI exercises) and ``full`` (the
-converged budget). Every run is trained for ``seeds`` seeds (0, 1, ...). Adding an experiment is
+converged budget), each with its number of seeds (0, 1, ...). Adding an experiment is
 adding a record here; nothing else changes.
 """
 
@@ -31,6 +31,7 @@ class Budget:
     steps: int
     samples: int  # generated / real images per measurement (FID, label accuracy, ...)
     overrides: tuple[str, ...] = ()  # e.g. a narrower net for the quick budget
+    seeds: int = 3  # seeds 0..seeds-1 of every run, unless --seeds says otherwise
 
     def describe(self) -> str:
         extra = f", {' '.join(self.overrides)}" if self.overrides else ""
@@ -51,7 +52,6 @@ class Experiment:
     target: float | None  # the number to reach (issue 18), compared with the seeds' mean
     quick: Budget
     full: Budget
-    seeds: int = 3
     floor: str | None = None  # a measure of real data (e.g. real-vs-real FID), shown as a row
     target_times_floor: float | None = None  # the target is this multiple of the floor instead
 
@@ -95,7 +95,7 @@ register(
         better="lower",
         published="none for these digits; the floor row is real digits against real digits",
         target=None,
-        quick=Budget(steps=300, samples=500),
+        quick=Budget(steps=300, samples=500, seeds=2),
         full=Budget(steps=3000, samples=1797),
         floor="real_fid",
     )
@@ -113,7 +113,7 @@ register(
         published="no MNIST FID in the paper; the floor row is real training images against "
         "real test images, and the target is 3x that floor",
         target=None,
-        quick=Budget(steps=200, samples=2000),
+        quick=Budget(steps=200, samples=2000, seeds=2),
         full=Budget(steps=3000, samples=10000),
         floor="real_fid",
         target_times_floor=3.0,
@@ -149,7 +149,7 @@ register(
         published="no label accuracy in either paper (Mirza & Osindero report a Parzen "
         "log-likelihood, Fig. 2 shows class rows); target 95 % (issue 18)",
         target=0.95,
-        quick=Budget(steps=200, samples=1000),
+        quick=Budget(steps=200, samples=1000, seeds=2),
         full=Budget(steps=3000, samples=10000),
     )
 )
@@ -165,7 +165,7 @@ register(
         better="lower",
         published="Chen et al. 2016, sec. 7.1: about 5 % error; target 10 % (issue 18)",
         target=0.10,
-        quick=Budget(steps=200, samples=10000),
+        quick=Budget(steps=200, samples=10000, seeds=2),
         full=Budget(steps=5000, samples=10000),
     )
 )
@@ -183,7 +183,7 @@ register(
         "1-NN): E(x) 95.9 % at epoch 200 and 92.1 % at 400, E's 1024-d hidden layer 97.1 % and "
         "97.4 %; an untrained E gives 91.5 % and 96.8 %; raw pixels are not in that log",
         target=None,  # the claim is "above raw pixels": the table shows both
-        quick=Budget(steps=200, samples=2000),
+        quick=Budget(steps=200, samples=2000, seeds=2),
         full=Budget(steps=10000, samples=60000),
     )
 )
@@ -213,7 +213,7 @@ for _dataset, _title in (("mnist", "MNIST"), ("fashion-mnist", "Fashion-MNIST"))
             published="no MNIST-scale FID in these papers (their figures are CIFAR-10 / LSUN "
             "Inception FIDs, ../shared/ANCHORS.md); the floor row is real against real",
             target=None,
-            quick=Budget(steps=100, samples=1000),
+            quick=Budget(steps=100, samples=1000, seeds=2),
             full=Budget(steps=3000, samples=10000),
             floor="real_fid",
             target_times_floor=3.0,
@@ -238,7 +238,7 @@ register(
         published="Denton et al. 2015 report CIFAR-10 / STL Parzen likelihoods and human "
         "judgements, no MNIST figure; the floor row is real against real",
         target=None,
-        quick=Budget(steps=100, samples=1000),
+        quick=Budget(steps=100, samples=1000, seeds=2),
         full=Budget(steps=3000, samples=10000),
         floor="real_fid",
     )
@@ -264,7 +264,10 @@ register(
         target=None,
         # samples are collected every 1/8 of the run after half of it, the last 5 kept
         quick=Budget(
-            steps=200, samples=10000, overrides=("bayes.burn_in=100", "bayes.collect_every=25")
+            steps=200,
+            samples=10000,
+            seeds=2,
+            overrides=("bayes.burn_in=100", "bayes.collect_every=25"),
         ),
         full=Budget(
             steps=3000, samples=10000, overrides=("bayes.burn_in=1500", "bayes.collect_every=375")
@@ -287,7 +290,7 @@ register(
         published="Kasmi & Thimonier 2020: satisfactory translations after 200 iterations, little "
         "change by 1000 (no number); labels_AtoB is MNIST -> USPS, labels_BtoA USPS -> MNIST",
         target=None,
-        quick=Budget(steps=100, samples=1000),
+        quick=Budget(steps=100, samples=1000, seeds=2),
         full=Budget(steps=1000, samples=2000),
     )
 )
@@ -304,7 +307,7 @@ register(
         published="Choi et al. 2018 use faces (CelebA, RaFD), no digit figure; their "
         "200,000 iterations are out of CPU reach, the recipe's 10,000 is the full budget",
         target=None,
-        quick=Budget(steps=50, samples=500),
+        quick=Budget(steps=50, samples=500, seeds=2),
         full=Budget(steps=10000, samples=2000),
     )
 )
@@ -349,7 +352,7 @@ for _study, _runs, _published in (
             better="lower",
             published=_published,
             target=None,
-            quick=Budget(steps=100, samples=32, overrides=_NARROW),
+            quick=Budget(steps=100, samples=32, overrides=_NARROW, seeds=2),
             full=Budget(steps=1000 if _study == "field" else 1500, samples=32),
         )
     )

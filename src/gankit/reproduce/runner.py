@@ -101,7 +101,7 @@ def reproduce(
             )
         experiment = replace(experiment, runs=tuple(s for s in experiment.runs if s.name in runs))
     chosen = experiment.budget(budget)
-    seeds = experiment.seeds if seeds is None else seeds
+    seeds = chosen.seeds if seeds is None else seeds
     if seeds < 1:
         raise GankitError(f"--seeds must be at least 1, got {seeds}.")
     folder = Path(out) / name / budget
