@@ -124,3 +124,10 @@ def test_runs_without_a_name_get_fresh_ones(cli, tiny_dcgan, tmp_path):
     for _ in range(2):
         assert cli("train", "dcgan", "--steps", 1, *tiny_dcgan) == 0
     assert len(list((tmp_path / "runs" / "dcgan").iterdir())) == 2
+
+
+def test_version_prints_the_package_version(cli, capsys):
+    from gankit import __version__
+
+    assert cli("--version") == 0
+    assert capsys.readouterr().out.strip() == f"gankit {__version__}"

@@ -11,11 +11,12 @@ import sys
 
 import click
 
-from gankit import commands
+from gankit import __version__, commands
 from gankit.errors import GankitError, TrainingInterrupted
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="gankit", message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
