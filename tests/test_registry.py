@@ -36,3 +36,37 @@ def test_registering_a_name_twice_is_refused():
     things.register("a", "x")(object())
     with pytest.raises(ValueError, match="registered twice"):
         things.register("a", "y")(object())
+
+
+def test_the_same_definition_again_is_accepted_and_replaces_the_old_one():
+    things = Registry("thing")
+
+    def make():
+        class Softplus:  # one definition, run twice as a notebook cell would run it
+            pass
+
+        return Softplus
+
+    first, second = make(), make()
+    things.register("softplus")(first)
+    things.register("softplus")(first)  # the same object: nothing happens
+    assert things.get("softplus") is first
+    things.register("softplus")(second)  # the cell run again: the new class wins
+    assert things.get("softplus") is second
+
+
+def test_another_object_under_a_taken_name_says_which_is_there():
+    things = Registry("loss")
+
+    class Hinge:
+        pass
+
+    class Other:
+        pass
+
+    things.register("hinge")(Hinge)
+    with pytest.raises(
+        ValueError,
+        match=r"loss 'hinge' is registered twice: it is already .*Hinge, so .*Other needs another name",
+    ):
+        things.register("hinge")(Other)

@@ -29,8 +29,11 @@ class Registry(Generic[T]):
         """
 
         def decorate(obj: T) -> T:
-            if name in self._entries:
-                raise ValueError(f"{self.kind} {name!r} is registered twice")
+            if name in self._entries and not _same_definition(self._entries[name], obj):
+                raise ValueError(
+                    f"{self.kind} {name!r} is registered twice: it is already "
+                    f"{_where(self._entries[name])}, so {_where(obj)} needs another name"
+                )
             self._entries[name] = obj
             doc = description or (getattr(obj, "__doc__", None) or "").strip()
             first_paragraph = doc.split("\n\n")[0]
@@ -61,3 +64,18 @@ class Registry(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _where(obj: object) -> str:
+    module = getattr(obj, "__module__", None) or type(obj).__module__
+    qualname = getattr(obj, "__qualname__", None) or type(obj).__qualname__
+    return f"{module}:{qualname}"
+
+
+def _same_definition(old: object, new: object) -> bool:
+    """The same object, or the same definition run again (a notebook cell, a reloaded module),
+    which replaces the old one."""
+    if old is new:
+        return True
+    named = hasattr(old, "__qualname__") and hasattr(new, "__qualname__")
+    return named and _where(old) == _where(new)
