@@ -70,3 +70,10 @@ def test_another_object_under_a_taken_name_says_which_is_there():
         match=r"loss 'hinge' is registered twice: it is already .*Hinge, so .*Other needs another name",
     ):
         things.register("hinge")(Other)
+
+
+def test_unknown_name_message_uses_the_right_plural():
+    from gankit.errors import UnknownNameError
+
+    assert "Valid losses: hinge." in str(UnknownNameError("loss", "softplus", ["hinge"]))
+    assert "Valid methods: gan." in str(UnknownNameError("method", "gam", ["gan"]))

@@ -14,6 +14,11 @@ class GankitError(Exception):
     """Base class: a problem the user can fix, explained in the message."""
 
 
+def plural(noun: str) -> str:
+    """``loss`` -> ``losses``, ``method`` -> ``methods`` (the last word of the phrase)."""
+    return noun + ("es" if noun.endswith(("s", "x", "sh", "ch")) else "s")
+
+
 class UnknownNameError(GankitError, KeyError):
     """A name (method, dataset, net, loss, metric, config key) that is not registered."""
 
@@ -23,7 +28,7 @@ class UnknownNameError(GankitError, KeyError):
         close = suggest(name, self.valid)
         if close:
             message += f" Did you mean {close!r}?"
-        message += f" Valid {kind}s: {', '.join(self.valid) or '(none)'}."
+        message += f" Valid {plural(kind)}: {', '.join(self.valid) or '(none)'}."
         if hint:
             message += f" {hint}"
         super().__init__(message)
