@@ -252,3 +252,17 @@ def test_the_last_length_given_wins_on_resume_and_on_the_command_line():
     assert apply_overrides(data, ["train.epochs=2", "train.steps=40"])["train"]["epochs"] is None
     data = {"train": {"steps": 1000, "epochs": 5}}
     assert apply_overrides(data, [("train.steps", 40), ("train.epochs", 2)])["train"]["epochs"] == 2
+
+
+def test_an_image_method_on_a_point_set_gets_mlp_nets_and_no_image_size(capsys):
+    from gankit.train.launch import resolve_config
+
+    cfg = resolve_config("wgan-gp", None, [("data.name", "ring8")])
+    assert (cfg.data.image_size, cfg.data.channels, cfg.nets) == (None, None, "mlp")
+    assert cfg.discriminator == {}  # the layer norm of the DCGAN critic does not carry over
+    assert cfg.loss == "wasserstein" and cfg.train.n_critic == 5  # the method stays itself
+    assert "ring8 holds 2-D points, so data.image_size=null, nets=mlp" in capsys.readouterr().err
+    kept = resolve_config("wgan", None, [("data.name", "grid25"), "nets=mlp", "generator.width=64"])
+    assert kept.generator == {"width": 64}
+    images = resolve_config("wgan", None, [("data.name", "mnist")])
+    assert images.nets == "dcgan" and images.data.image_size == 32

@@ -116,6 +116,9 @@ def _option_number(dataset: str, option: str, value: object, whole: bool) -> flo
     return int(number) if whole else number
 
 
+POINT_DATASETS = frozenset({"ring8", "grid25"})  # 2-D points, not images
+
+
 @DATASETS.register("ring8")
 def ring8_dataset(
     cfg: DataConfig,

@@ -62,7 +62,7 @@ def resolve_config(
             f"`method:` key. Methods: {', '.join(METHODS.names())}."
         )
     config_class = METHODS.get(method).config_class
-    explicit = apply_overrides(dict(file_data), list(overrides))
+    explicit = fit_defaults_to_data(config_class, apply_overrides(dict(file_data), list(overrides)))
     data = merge(config_class.defaults(explicit), explicit)
     data["method"] = method
     cfg = from_dict(config_class, data)
@@ -70,6 +70,36 @@ def resolve_config(
     if cfg.name is not None:
         check_run_name(cfg.name)
     return cfg
+
+
+def fit_defaults_to_data(config_class: type, explicit: dict[str, Any]) -> dict[str, Any]:
+    """``explicit`` with the method defaults that cannot fit its data set replaced, and a note.
+
+    An image method (``wgan``, ``dcgan``, ...) on the 2-D point sets: its default image size and
+    channels become null and its default convolutional nets the MLP nets, as ``gan`` has them.
+    Values the file or the overrides set are never changed.
+    """
+    from gankit.data.toy2d import POINT_DATASETS
+    from gankit.nets import GENERATORS
+
+    defaults = to_dict(config_class())
+    given = explicit.get("data") if isinstance(explicit.get("data"), dict) else {}
+    if given.get("name", defaults["data"]["name"]) not in POINT_DATASETS:
+        return explicit
+    changes = {}
+    for key in ("image_size", "channels"):
+        if key not in given and defaults["data"].get(key) is not None:
+            changes[f"data.{key}"] = None
+    nets = defaults.get("nets")
+    if "nets" not in explicit and isinstance(nets, str) and nets != "mlp" and "mlp" in GENERATORS:
+        changes["nets"] = "mlp"
+    if not changes:
+        return explicit
+    fitted = apply_overrides(dict(explicit), list(changes.items()))
+    said = ", ".join(f"{k}={'null' if v is None else v}" for k, v in changes.items())
+    print(f"note: {given['name']} holds 2-D points, so {said} (the method's defaults are for "
+          f"images)", file=sys.stderr)  # fmt: skip
+    return fitted
 
 
 def start(cfg: RunConfig) -> RunFolder:
