@@ -131,3 +131,17 @@ def test_version_prints_the_package_version(cli, capsys):
 
     assert cli("--version") == 0
     assert capsys.readouterr().out.strip() == f"gankit {__version__}"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("sample", "RUN", "-n", "0"), ("sample", "RUN", "-n", "-3"), ("evaluate", "RUN", "--n", "1"),
+     ("refine", "RUN", "-n", "1")],
+)  # fmt: skip
+def test_sample_counts_below_what_the_command_needs_are_one_line(cli, capsys, tmp_path, args):
+    run = tmp_path / "run"
+    run.mkdir()
+    code = cli(*[str(run) if a == "RUN" else a for a in args])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "is not in the range" in err and "Traceback" not in err

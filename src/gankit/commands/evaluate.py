@@ -16,7 +16,7 @@ import click
 @click.option(
     "--n",
     "count",
-    type=int,
+    type=click.IntRange(min=2),  # a covariance needs two samples
     default=10000,
     show_default=True,
     help="Generated and reference images.",

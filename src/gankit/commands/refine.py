@@ -31,7 +31,12 @@ import click
     "net.3 (the gradient then goes through the rest of the generator).",
 )
 @click.option("--out", type=click.Path(file_okay=False), help="Folder (default: RUN/refined).")
-@click.option("-n", "count", type=int, help="Samples to refine and score [2000 images, 2500 toy].")
+@click.option(
+    "-n",
+    "count",
+    type=click.IntRange(min=2),
+    help="Samples to refine and score [2000 images, 2500 toy].",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--critic-lr", type=float, default=1e-4, show_default=True, help="Adam, for T_0 > 0.")
 @click.option("--device", default="cpu", show_default=True)

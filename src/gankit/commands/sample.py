@@ -7,7 +7,14 @@ import click
 
 @click.command("sample")
 @click.argument("run_dir", type=click.Path(exists=True))
-@click.option("-n", "count", type=int, default=64, show_default=True, help="How many samples.")
+@click.option(
+    "-n",
+    "count",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="How many samples.",
+)
 @click.option("--out", type=click.Path(dir_okay=False), help="PNG to write (default: in the run).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--interpolate", is_flag=True, help="Rows that walk between two latent codes.")
