@@ -56,3 +56,11 @@ def test_bad_inputs_are_explained():
     with pytest.raises(GankitError, match="non-negative integer"):
         confusion_matrix(np.array([0.5, 1.0]), np.array([0, 1]))
     assert "clustering_error" in METRICS
+
+
+def test_majority_error_lets_clusters_share_a_label():
+    # rows take their largest entry: 9 + 7 + 6 = 22 of 33 (clusters 0 and 1 both take label 0)
+    confusion = np.array([[9, 8, 0], [7, 1, 0], [0, 2, 6]])
+    matching = match_clusters(*samples_from_confusion(confusion))
+    assert matching.majority_error == pytest.approx(11 / 33)
+    assert matching.majority_error <= matching.error

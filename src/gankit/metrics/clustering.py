@@ -38,6 +38,12 @@ class ClusterMatching:
     def error(self) -> float:
         return 1.0 - self.accuracy
 
+    @property
+    def majority_error(self) -> float:
+        """The error when each cluster takes its most frequent label (many clusters may take the
+        same one): the looser reading of "matching each category to a digit type"."""
+        return 1.0 - float(self.confusion.max(axis=1).sum()) / self.total
+
 
 def confusion_matrix(
     clusters: np.ndarray | torch.Tensor,
