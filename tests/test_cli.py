@@ -1,5 +1,7 @@
 """The command line: an end-to-end run, and the errors a user meets."""
 
+import json
+
 import pytest
 import torch
 import yaml
@@ -145,3 +147,14 @@ def test_sample_counts_below_what_the_command_needs_are_one_line(cli, capsys, tm
     assert code == 2
     err = capsys.readouterr().err
     assert "is not in the range" in err and "Traceback" not in err
+
+
+def test_train_says_what_it_trains_where_before_it_starts(cli, capsys, tmp_path, tiny_dcgan):
+    assert cli("train", "dcgan", "--steps", "2", "--name", "said", *tiny_dcgan) == 0
+    err = capsys.readouterr().err
+    run = tmp_path / "runs" / "dcgan" / "said"
+    assert "Training dcgan on " in err and f"cpu, into {run}" in err
+    assert cli("train", "--resume", run, "--steps", "3") == 0
+    assert f"Resuming {run} at step 2 of 3, cpu" in capsys.readouterr().err
+    env = json.loads((run / "env.json").read_text())
+    assert env["device_name"].endswith("cores")

@@ -63,6 +63,7 @@ def describe_environment(device: torch.device) -> dict[str, Any]:
         "numpy": np.__version__,
         "platform": platform.platform(),
         "device": str(device),
+        "device_name": device_name(device),
         "cpu_threads": torch.get_num_threads(),
         "command": sys.argv,
     }

@@ -135,6 +135,9 @@ def _train_new(
     """Dataset, method and trainer of a new run, its config.yaml and env.json, then training."""
     dataset = session.main_first(lambda: build_dataset(cfg.data))
     cfg, fast = apply_fast(cfg, device, image_data=dataset.spec.kind != "points")
+    if session.is_main:
+        print(f"Training {cfg.method} on {dataset.description or cfg.data.name}, {device}, "
+              f"into {run.path}", file=sys.stderr, flush=True)  # fmt: skip
     if fast and session.is_main:
         print(fast, file=sys.stderr, flush=True)
     method = METHODS.get(cfg.method)(cfg, dataset.spec, device)
@@ -179,6 +182,9 @@ def resume(path: str | Path, overrides: Sequence[Override] = ()) -> RunFolder:
         validation = session.main_only(lambda: validation_dataset(cfg, method))
         trainer = Trainer(cfg, method, dataset, run, session, validation)
         _check_length(cfg, trainer.total_steps, int(state["step"]), run)
+        if session.is_main:
+            print(f"Resuming {run.path} at step {int(state['step'])} of {trainer.total_steps}, "
+                  f"{device}", file=sys.stderr, flush=True)  # fmt: skip
         trainer.load_state_dict(state)
         changes = differences(_last_written(config_class, state, history), to_dict(cfg))
         trainer.config_history = len(history) + bool(changes)
