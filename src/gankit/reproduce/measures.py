@@ -131,7 +131,7 @@ def label_accuracy(checkpoint: Path, samples: int, figures: Path | None) -> dict
 def categorical_error(checkpoint: Path, samples: int, figures: Path | None) -> dict[str, float]:
     """InfoGAN: the error of Q's first categorical code as a classifier of ``samples`` real
     test images, under the best one-to-one matching of categories to classes (Hungarian; Chen et
-    al. 2016, sec. 7.2); also with each category taking its most frequent digit
+    al. 2016); also with each category taking its most frequent digit
     (``categorical_error_majority``, the looser reading of the paper's "matching each category
     in c1 to a digit type", which forgives two categories for one digit), and with batch norm
     on real batches' own statistics
