@@ -9,7 +9,7 @@ Adam 2e-4 / 1e-3, batch 128 unless ``--batch-size``), on the InfoGAN nets at ``-
 Measures:
 
 - the error of Q's categorical code as a classifier of the 10,000 MNIST test digits, under the
-  best one-to-one matching of categories to digits (Chen et al. 2016, §7.1: 5%);
+  best one-to-one matching of categories to digits (Chen et al. 2016: 5%);
 - the same for generated digits: 1000 samples per category, labelled by gankit's MNIST domain
   classifier;
 - the lower bounds L_I of I(cat1; G(z, c)) and I(c1, c2; G(z, c)) during training

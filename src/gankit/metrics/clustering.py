@@ -4,7 +4,7 @@ Unsupervised codes (InfoGAN's categorical code, cluster indices) carry no names:
 hold the sevens. The clustering error matches clusters to labels one-to-one so as to agree on
 the most samples, and counts the rest as errors. The matching is the linear assignment problem,
 solved exactly by the Hungarian method (Kuhn 1955; ``scipy.optimize.linear_sum_assignment``).
-This is how Chen et al. 2016 (§7.1) score InfoGAN's c1 "by matching each category in c1 to a
+This is how Chen et al. 2016 score InfoGAN's c1 "by matching each category in c1 to a
 digit type" (5% error on MNIST).
 """
 
