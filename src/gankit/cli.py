@@ -12,7 +12,7 @@ import sys
 import click
 
 from gankit import __version__, commands
-from gankit.errors import GankitError, TrainingInterrupted
+from gankit.errors import DISK_ERRORS, GankitError, TrainingInterrupted
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,6 +41,12 @@ def main(argv: list[str] | None = None) -> None:
         if "--debug" in args:
             raise
         click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        if exc.errno not in DISK_ERRORS or "--debug" in args:
+            raise
+        where = f": {exc.filename}" if exc.filename else ""
+        click.echo(f"error: {exc.strerror}{where}. Free some space or fix permissions.", err=True)
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)

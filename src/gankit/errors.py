@@ -7,11 +7,16 @@ traceback (``--debug`` shows it); anything else that escapes is a bug.
 from __future__ import annotations
 
 import difflib
+import errno
 from collections.abc import Iterable
 
 
 class GankitError(Exception):
     """Base class: a problem the user can fix, explained in the message."""
+
+
+# a full disk, a quota, a read-only file system or a permission: faults of where files go
+DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 
 
 def plural(noun: str) -> str:

@@ -8,6 +8,7 @@ removed by :func:`remove_stale_temporaries` when the run starts again.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import random
@@ -31,17 +32,27 @@ def save_atomic(state: dict[str, Any], path: Path) -> None:
     """Write ``state`` to ``path`` so that a crash at any moment leaves the old file or the new.
 
     Temp file in the same folder, flushed and fsync'ed, then renamed over the target; the folder
-    is fsync'ed so the rename itself survives a power cut.
+    is fsync'ed so the rename itself survives a power cut. A write that fails (a full disk, a
+    folder made read-only) raises :class:`CheckpointError` in one line; the previous file is
+    untouched and the temporary one removed.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}{TEMPORARY_SUFFIX}")
+    serialized = io.BytesIO()  # torch's writer reports a full disk as an opaque RuntimeError
+    torch.save(state, serialized)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with open(temporary, "wb") as handle:
-            torch.save(state, handle)
+            handle.write(serialized.getbuffer())
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+    except OSError as exc:
+        kept = f"the previous {path.name} is intact" if path.exists() else "nothing was written"
+        raise CheckpointError(
+            f"Could not write {path}: {exc.strerror or exc} ({kept}). Free some space or fix the "
+            f"folder's permissions, then continue with `gankit train --resume {path.parent.parent}`."
+        ) from None
     finally:
         temporary.unlink(missing_ok=True)
     directory = os.open(path.parent, os.O_RDONLY)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from gankit.config import (
 )
 from gankit.config_checks import check_resume_changes, check_run_name, check_values, resumable, show
 from gankit.data import DataSpec, build_dataset
-from gankit.errors import CheckpointError, ConfigError, GankitError
+from gankit.errors import DISK_ERRORS, CheckpointError, ConfigError, GankitError, RunFolderError
 from gankit.methods import METHODS, Method
 from gankit.recipes import find_recipe
 from gankit.train import distributed
@@ -34,7 +34,7 @@ from gankit.train.checkpoint import load_checkpoint
 from gankit.train.distributed import Distributed, rank_seed
 from gankit.train.environment import describe_environment, pick_device, seed_everything
 from gankit.train.fast import apply_fast
-from gankit.train.run_folder import RunFolder
+from gankit.train.run_folder import RunFolder, check_writable
 from gankit.train.trainer import Trainer
 from gankit.train.validation import validation_dataset
 
@@ -115,7 +115,8 @@ def start(cfg: RunConfig) -> RunFolder:
         seed_everything(cfg.seed, cfg.train.deterministic, device)
         run, name = session.on_main(lambda: _create_locked(cfg, held))
         try:
-            _train_new(cfg, name, run, session, device)
+            with disk_faults(run.path):
+                _train_new(cfg, name, run, session, device)
         except BaseException:
             if session.is_main:
                 run.discard_unless_checkpointed()
@@ -188,17 +189,35 @@ def resume(path: str | Path, overrides: Sequence[Override] = ()) -> RunFolder:
         trainer.load_state_dict(state)
         changes = differences(_last_written(config_class, state, history), to_dict(cfg))
         trainer.config_history = len(history) + bool(changes)
-        if changes and session.is_main:
-            run.record_config_change(int(state["step"]), changes)
-            save_yaml(cfg, run.config_file)
-        trainer.fit()
+        with disk_faults(run.path):
+            if changes and session.is_main:
+                run.record_config_change(int(state["step"]), changes)
+                save_yaml(cfg, run.config_file)
+            trainer.fit()
     return run
+
+
+@contextlib.contextmanager
+def disk_faults(path: Path) -> Iterator[None]:
+    """A full disk, a quota or a permission while a run writes becomes one line naming the run;
+    checkpoints are written atomically, so the last one is still there to resume from."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in DISK_ERRORS:
+            raise
+        raise RunFolderError(
+            f"Could not write to {path}: {exc.strerror}. Its last checkpoint is intact: free some "
+            f"space or fix the permissions, then `gankit train --resume {path}`."
+        ) from None
 
 
 def _open_locked(path: str | Path, held: contextlib.ExitStack) -> tuple[RunFolder, dict, list]:
     """The run (locked), its checkpoint and config history, once half-written files of a killed
     process are cleared and config.yaml is found as gankit last wrote it."""
     run, checkpoint = _locate(path)
+    for folder in (run.path, run.checkpoints):
+        check_writable(folder)
     held.enter_context(run.lock())
     run.remove_stale_temporaries()
     state = load_checkpoint(checkpoint)

@@ -58,6 +58,7 @@ class RunFolder:
         folder is always inside ``out``: a name must be one plain folder name.
         """
         parent = Path(out) / method
+        check_writable(Path(out))
         if name is not None:
             check_run_name(name)
         else:
@@ -171,6 +172,24 @@ class RunFolder:
                 old.unlink()
         save_atomic(state, self.last_checkpoint())
         return self.last_checkpoint()
+
+
+def check_writable(folder: Path) -> None:
+    """Refuse, before any training, an output folder that cannot be written: one that is a file,
+    lies under a file, or (or whose nearest existing parent) this user may not write to."""
+    existing = Path(os.path.abspath(folder))
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise RunFolderError(
+            f"Cannot write runs to {str(folder)!r}: {str(existing)!r} is a file, not a folder. "
+            f"Choose another --out."
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise RunFolderError(
+            f"Cannot write runs to {str(folder)!r}: {str(existing)!r} is not writable by this "
+            f"user. Choose another --out, or fix its permissions."
+        )
 
 
 class RunLock:
