@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -22,7 +23,41 @@ def test_wheel_carries_the_licence_and_py_typed(tmp_path):
     (wheel,) = tmp_path.glob("gankit-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "gankit/py.typed" in names
+    assert {
+        "gankit/configs/dcgan-mnist.yaml",
+        "gankit/configs/experiments/pix2pix-l1-100.yaml",
+    } <= set(names)
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
     text = zipfile.ZipFile(wheel).read(metadata).decode()
     assert "License-Expression: MIT" in text
+
+
+@pytest.mark.slow
+def test_the_installed_wheel_trains_a_recipe_by_name_outside_the_checkout(tmp_path):
+    wheels, target, work = tmp_path / "wheels", tmp_path / "site", tmp_path / "elsewhere"
+    work.mkdir()
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "--wheel-dir", str(wheels), str(REPO)],
+        check=True,
+    )  # fmt: skip
+    (wheel,) = wheels.glob("gankit-*.whl")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
+         str(wheel)],
+        check=True,
+    )  # fmt: skip
+    environment = {**os.environ, "PYTHONPATH": str(target)}
+    code = (
+        "import gankit, sys; assert gankit.__file__.startswith(sys.argv[1]), gankit.__file__; "
+        "from gankit.cli import main; main(sys.argv[2:])"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", code, str(target), "train", "--config", "dcgan-digits", "--steps",
+         "1", "--name", "wheel", "generator.width=8", "discriminator.width=8",
+         "train.progress=false"],
+        cwd=work, env=environment, capture_output=True, text=True,
+    )  # fmt: skip
+    assert finished.returncode == 0, finished.stderr
+    assert (work / "runs" / "dcgan" / "wheel" / "checkpoints" / "last.pt").is_file()

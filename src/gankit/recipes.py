@@ -1,4 +1,5 @@
-"""Recipes by name: ``cgan-mnist`` is ``configs/cgan-mnist.yaml`` of the gankit checkout.
+"""Recipes by name: ``cgan-mnist`` is ``gankit/configs/cgan-mnist.yaml``, shipped in the wheel
+(``configs/`` at the top of the checkout links to it).
 
 A recipe is a YAML config whose first comment lines say what it is and where its settings come
 from. ``--config`` takes a path or one of these names.
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from gankit.errors import ConfigError
 
-RECIPES = Path(__file__).resolve().parents[2] / "configs"
+RECIPES = Path(__file__).resolve().parent / "configs"
 
 
 def recipe_names() -> list[str]:
@@ -29,11 +30,6 @@ def find_recipe(name_or_path: str | Path) -> Path:
     candidate = RECIPES / f"{name_or_path}.yaml"
     if candidate.is_file():
         return candidate
-    if not RECIPES.is_dir():
-        raise ConfigError(
-            f"No config file {str(name_or_path)!r}, and the recipes in configs/ are not here (they "
-            f"ship with the gankit checkout): give the path of a YAML file."
-        )
     raise ConfigError(
         f"Config file {str(name_or_path)!r} does not exist, and no recipe has that name. "
         f"Recipes: {', '.join(recipe_names())}."
