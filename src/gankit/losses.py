@@ -9,15 +9,13 @@ Registered by name, so a config picks one with ``loss=NAME`` and its options wit
 
 from __future__ import annotations
 
-import inspect
 from abc import ABC, abstractmethod
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-from gankit.errors import UnknownNameError
-from gankit.registry import Registry
+from gankit.registry import Registry, check_options
 
 LOSSES: Registry = Registry("loss")
 
@@ -191,8 +189,5 @@ def build_loss(name: str, options: dict[str, Any] | None = None) -> AdversarialL
     """The loss registered as ``name``, built with ``options`` (checked against its signature)."""
     cls = LOSSES.get(name)
     options = dict(options or {})
-    accepted = [p for p in inspect.signature(cls).parameters]
-    for key in options:
-        if key not in accepted:
-            raise UnknownNameError(f"option of loss {name!r}", key, accepted)
+    check_options(cls, options, f"loss {name!r}")
     return cls(**options)

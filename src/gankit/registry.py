@@ -6,8 +6,9 @@ name with a decorator, and is found again by that name (with a typo suggestion w
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from gankit.errors import UnknownNameError
 
@@ -79,3 +80,14 @@ def _same_definition(old: object, new: object) -> bool:
         return True
     named = hasattr(old, "__qualname__") and hasattr(new, "__qualname__")
     return named and _where(old) == _where(new)
+
+
+def check_options(
+    builder: Callable[..., Any], options: dict[str, Any], what: str, skip: tuple[str, ...] = ()
+) -> None:
+    """Reject an option ``builder`` (a class or factory) does not take, suggesting the one
+    probably meant; ``skip`` names the parameters gankit fills itself (``spec``, ``cfg``, ...)."""
+    accepted = [p for p in inspect.signature(builder).parameters if p not in skip]
+    for key in options:
+        if key not in accepted:
+            raise UnknownNameError(f"option of {what}", key, accepted)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from gankit.config import DataConfig
 from gankit.data.base import GanDataset
-from gankit.errors import ConfigError, DataError, UnknownNameError
-from gankit.registry import Registry
+from gankit.errors import ConfigError, DataError
+from gankit.registry import Registry, check_options
 
 # Each entry is a builder ``fn(cfg: DataConfig, location: str | None = None, **options)``.
 # ``location`` is what follows the colon in names like ``folder:PATH``.
@@ -25,10 +25,7 @@ def build_dataset(cfg: DataConfig) -> GanDataset:
         )
     builder = DATASETS.get(name)
     parameters = inspect.signature(builder).parameters
-    accepted = [p for p in parameters if p not in ("cfg", "location")]
-    for key in cfg.options:
-        if key not in accepted:
-            raise UnknownNameError(f"option of dataset {name!r}", key, accepted)
+    check_options(builder, cfg.options, f"dataset {name!r}", skip=("cfg", "location"))
     if location is not None and "location" not in parameters:
         raise ConfigError(f"Dataset {name!r} takes no location; use data.name={name}.")
     kwargs = dict(cfg.options)

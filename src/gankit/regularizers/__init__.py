@@ -21,10 +21,10 @@ norm), ``pixel`` (pixel L1/L2 of paired methods).
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 from gankit.errors import ConfigError, UnknownNameError
+from gankit.registry import check_options
 from gankit.regularizers.banach import BanachGradientPenalty, sobolev_filter
 from gankit.regularizers.base import (
     NET_NAMES,
@@ -89,9 +89,6 @@ def build_regularizers(items: list[Any]) -> list[Regularizer]:
                 f"to their targets.",
             )
         cls = REGULARIZERS.get(name)
-        accepted = list(inspect.signature(cls).parameters)
-        for key in options:
-            if key not in accepted:
-                raise UnknownNameError(f"option of regularizer {name!r}", key, accepted)
+        check_options(cls, options, f"regularizer {name!r}")
         built.append(cls(**options))
     return built
