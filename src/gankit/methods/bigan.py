@@ -21,7 +21,7 @@ from gankit.methods.gan import GAN, GanConfig, check_unpacked_latent
 from gankit.methods.registry import METHODS
 from gankit.nets import build_generator
 from gankit.nets.bigan import BiGANEncoder, JointDiscriminator
-from gankit.nets.registry import check_options
+from gankit.registry import check_options
 from gankit.train.optim import build_optimizer
 
 IMAGE_LAYOUT_PENALTIES = ("banach_gradient_penalty",)  # filter images, not joint (x, z) vectors

@@ -20,8 +20,8 @@ from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
 from gankit.nets.lapgan import LaplacianGenerator, LevelDiscriminator, LevelGenerator
 from gankit.nets.pyramid import check_kind, check_levels, gaussian_pyramid, upsample
-from gankit.nets.registry import check_options
 from gankit.nets.shapes import square_image
+from gankit.registry import check_options
 from gankit.train.optim import build_optimizer
 
 MAX_GRID_COLUMNS = 16

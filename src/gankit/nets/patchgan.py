@@ -20,7 +20,7 @@ from torch import nn
 
 from gankit.errors import ConfigError
 from gankit.nets.translation import NORMS, norm_layer
-from gankit.registry import Registry
+from gankit.registry import Registry, check_options
 
 # Built as ``cls(in_channels, image_size, **options)``.
 PATCH_DISCRIMINATORS: Registry = Registry("image-to-image discriminator")
@@ -169,7 +169,6 @@ class DigitsDiscriminator(nn.Module):
 def build_patch_discriminator(
     name: str, in_channels: int, image_size: int, options: dict
 ) -> nn.Module:
-    from gankit.nets.registry import check_options
     from gankit.nets.translation import init_translation_weights
 
     cls = PATCH_DISCRIMINATORS.get(name)

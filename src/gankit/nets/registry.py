@@ -9,14 +9,6 @@ from torch import nn
 from gankit.data.base import DataSpec
 from gankit.registry import Registry, check_options
 
-__all__ = [
-    "DISCRIMINATORS",
-    "GENERATORS",
-    "build_discriminator",
-    "build_generator",
-    "check_options",
-]
-
 # Generators are built as ``cls(z_dim, spec, **options)``; discriminators as ``cls(spec, **options)``.
 GENERATORS: Registry = Registry("generator")
 DISCRIMINATORS: Registry = Registry("discriminator")

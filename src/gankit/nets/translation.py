@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from gankit.errors import ConfigError
-from gankit.registry import Registry
+from gankit.registry import Registry, check_options
 
 # Built as ``cls(in_channels, out_channels, image_size, **options)``.
 TRANSLATORS: Registry = Registry("image-to-image generator")
@@ -318,7 +318,6 @@ def init_translation_weights(module: nn.Module) -> None:
 def build_translator(
     name: str, in_channels: int, out_channels: int, image_size: int, options: dict
 ) -> nn.Module:
-    from gankit.nets.registry import check_options
 
     cls = TRANSLATORS.get(name)
     check_options(
