@@ -158,3 +158,14 @@ def test_train_says_what_it_trains_where_before_it_starts(cli, capsys, tmp_path,
     assert f"Resuming {run} at step 2 of 3, cpu" in capsys.readouterr().err
     env = json.loads((run / "env.json").read_text())
     assert env["device_name"].endswith("cores")
+
+
+def test_info_messages_of_the_library_reach_stderr(cli, capsys):
+    import logging
+
+    assert cli("--version") == 0
+    logging.getLogger("gankit.data.download").info("Downloading x.gz from http://example")
+    assert "Downloading x.gz from http://example" in capsys.readouterr().err
+    assert cli("--version") == 0  # a second call adds no second handler
+    logging.getLogger("gankit.metrics").info("once")
+    assert capsys.readouterr().err.count("once") == 1

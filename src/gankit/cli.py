@@ -6,6 +6,7 @@ Each command lives in its own module under :mod:`gankit.commands` and is registe
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import sys
 
@@ -29,9 +30,32 @@ for _module in pkgutil.iter_modules(commands.__path__):
         cli.add_command(_command)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the moment (a test's capture, a redirect)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def show_info_messages() -> None:
+    """gankit's INFO messages (downloads, first-use classifier training) on stderr, once."""
+    log = logging.getLogger("gankit")
+    if not any(isinstance(h, _StderrHandler) for h in log.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: GankitErrors print as one message (``--debug`` for the traceback)."""
     args = sys.argv[1:] if argv is None else argv
+    show_info_messages()
     try:
         cli.main(args=args, prog_name="gankit", standalone_mode=False)
     except TrainingInterrupted as exc:
