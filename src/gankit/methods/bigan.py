@@ -136,14 +136,16 @@ class BiGAN(GAN):
     # ------------------------------------------------------------------ features and grids
 
     @torch.no_grad()
-    def encode(self, images: torch.Tensor) -> torch.Tensor:
-        """E(x) for images (N, C, H, W) in [-1, 1]: the learned features (N, z_dim), on the CPU."""
+    def encode(self, images: torch.Tensor, hidden: bool = False) -> torch.Tensor:
+        """E(x) for images (N, C, H, W) in [-1, 1]: the learned features (N, z_dim), on the CPU;
+        ``hidden``: E's last hidden layer instead (N, width; the authors' ``NNC_e-`` features)."""
         E = self.nets["encoder"]
+        layers = E.net[:-1] if hidden else E.net
         was_training = E.training
         E.eval()
         try:
             with self.autocast():
-                return E(images.to(self.device)).float().cpu()
+                return layers(images.to(self.device).flatten(1)).float().cpu()
         finally:
             E.train(was_training)
 

@@ -16,9 +16,23 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from gankit import semi_supervised
 from gankit.config import DataConfig
+from gankit.data import build_dataset
+from gankit.encoding import encode_images
 from gankit.errors import GankitError
+from gankit.evaluation import pixel_results
+from gankit.methods import METHODS
+from gankit.metrics import classifier_extractor, fid, match_clusters, mode_coverage
+from gankit.metrics import label_accuracy as classifier_accuracy
+from gankit.metrics.label_preservation import label_preservation as preservation
+from gankit.nets import build_discriminator
+from gankit.nets.heads import ClassOutputs
 from gankit.registry import Registry
+from gankit.sampling import write_samples
+from gankit.train.launch import load_trained
+from gankit.viz.grid import save_image_grid
+from gankit.viz.plots import scatter_points
 
 Measure = Callable[[Path, int, "Path | None"], dict[str, float]]
 MEASURES: Registry[Measure] = Registry("measure")
@@ -27,20 +41,14 @@ SAMPLE_SEED = 123
 
 
 def _load(checkpoint: Path):
-    from gankit.train.launch import load_trained
-
     return load_trained(checkpoint)
 
 
 def _extractor(data: DataConfig):
-    from gankit.metrics import classifier_extractor
-
     return classifier_extractor(replace(data, split="train"), progress=True)
 
 
 def _images(data: DataConfig, split: str) -> tuple[torch.Tensor, torch.Tensor]:
-    from gankit.data import build_dataset
-
     images, labels = build_dataset(replace(data, split=split)).tensors
     return images, labels
 
@@ -71,8 +79,6 @@ def generated(method, net, count: int, batch: int = 500) -> torch.Tensor:
 def classifier_fid(checkpoint: Path, samples: int, figures: Path | None) -> dict[str, float]:
     """Fréchet distance of domain-classifier features: ``samples`` generated images against as
     many real test images (Heusel et al. 2017's formula on another feature network)."""
-    from gankit.metrics import fid
-
     method, cfg, net = _load(checkpoint)
     real, _, _ = reference_images(cfg.data, samples)
     fake = generated(method, net, len(real))
@@ -85,8 +91,6 @@ def classifier_fid(checkpoint: Path, samples: int, figures: Path | None) -> dict
 def real_fid(data: DataConfig, samples: int) -> dict[str, float]:
     """Classifier FID of real images against real images: training images against the test
     images the runs are scored on, or one half of a set without a test split against the other."""
-    from gankit.metrics import fid
-
     real, _, which = reference_images(data, samples)
     if which.startswith(f"{data.name} test"):
         train, _ = _images(data, "train")
@@ -103,8 +107,6 @@ def real_fid(data: DataConfig, samples: int) -> dict[str, float]:
 def label_accuracy(checkpoint: Path, samples: int, figures: Path | None) -> dict[str, float]:
     """The share of class-conditional samples (``samples // classes`` per class) the held-out
     domain classifier assigns to the class asked for, and their classifier FID."""
-    from gankit.metrics import fid
-    from gankit.metrics import label_accuracy as accuracy
 
     method, cfg, net = _load(checkpoint)
     per_class = max(1, samples // method.num_classes)
@@ -122,7 +124,7 @@ def label_accuracy(checkpoint: Path, samples: int, figures: Path | None) -> dict
         rows = fake.view(method.num_classes, per_class, *fake.shape[1:])[:, :10]
         _grid(rows.flatten(0, 1), figures / "per-class.png", nrow=min(10, per_class))
     return {
-        "label_accuracy": accuracy(fake, labels, features),
+        "label_accuracy": classifier_accuracy(fake, labels, features),
         "classifier_fid": fid(real, fake, features),
     }
 
@@ -137,8 +139,6 @@ def categorical_error(checkpoint: Path, samples: int, figures: Path | None) -> d
     on real batches' own statistics
     (``categorical_error_batch_stats``), which tells a measurement artefact of the running
     averages from a generator whose categories are not digits."""
-    from gankit.metrics import match_clusters
-
     method, cfg, net = _load(checkpoint)
     images, labels, _ = reference_images(cfg.data, samples)
     categories = torch.cat([method.infer_categories(part) for part in images.split(500)])
@@ -148,8 +148,6 @@ def categorical_error(checkpoint: Path, samples: int, figures: Path | None) -> d
         _categories_batch_stats(method, images), labels, cfg.categorical[0], classes
     )
     if figures is not None:
-        from gankit.sampling import write_samples
-
         for code in ["cat1"] + [f"c{i + 1}" for i in range(cfg.continuous)]:
             write_samples(checkpoint.parent.parent, 100, figures / f"traverse-{code}.png", seed=1,
                           traverse=code, value_range=(-2.0, 2.0))  # fmt: skip
@@ -189,8 +187,6 @@ def encoder_features(checkpoint: Path, samples: int, figures: Path | None) -> di
     (``encoder_*``; the authors' ``NNC_e``) and E's last hidden layer (``encoder_hidden_*``, 1024-d;
     their ``NNC_e-``, which their README says "normally works better"); the same for raw pixels
     and for the encoder's initial random weights (same seed, untrained)."""
-    from gankit.encoding import encode_images
-    from gankit.methods import METHODS
 
     method, cfg, net = _load(checkpoint)
     train_x, train_y = _images(cfg.data, "train")
@@ -217,15 +213,8 @@ def encoder_features(checkpoint: Path, samples: int, figures: Path | None) -> di
 
 
 def _hidden(method, images: torch.Tensor) -> torch.Tensor:
-    """The encoder's last hidden layer (all but its final linear map), in eval mode."""
-    encoder = method.nets["encoder"]
-    was_training = encoder.training
-    encoder.eval()
-    try:
-        with torch.no_grad():
-            return torch.cat([encoder.net[:-1](part.flatten(1)) for part in images.split(500)])
-    finally:
-        encoder.train(was_training)
+    """E's last hidden layer for ``images``, 500 at a time (:meth:`BiGAN.encode`)."""
+    return torch.cat([method.encode(part, hidden=True) for part in images.split(500)])
 
 
 def _probe(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: np.ndarray):
@@ -242,8 +231,6 @@ def _probe(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y:
 
 
 def _grid(images: torch.Tensor, path: Path, nrow: int = 8) -> None:
-    from gankit.viz.grid import save_image_grid
-
     path.parent.mkdir(parents=True, exist_ok=True)
     save_image_grid(images, path, nrow=nrow)
 
@@ -256,10 +243,6 @@ def semi_supervised_accuracy(
     ``bayesgan``, D of ``ssgan``) on the first ``samples`` test images, and of the supervised
     baseline: the same D body with K outputs trained on the run's labelled subset alone, for as
     many steps, from the run's seed (Saatci & Wilson 2017, sec. 5)."""
-    from gankit import semi_supervised
-    from gankit.nets import build_discriminator
-    from gankit.nets.heads import ClassOutputs
-
     method, cfg, _ = _load(checkpoint)
     images, labels, _ = reference_images(cfg.data, samples)
     accuracy = semi_supervised.accuracy(method.class_probabilities, images, labels)
@@ -292,8 +275,6 @@ def label_preservation(checkpoint: Path, samples: int, figures: Path | None) -> 
     target domain's classifier on ``samples`` translated test digits against their source labels,
     in every direction (CyCADA's protocol); for CycleGAN also the cycle L1 and the classifier FID
     of each direction (:func:`gankit.metrics.label_preservation.label_preservation`)."""
-    from gankit.metrics.label_preservation import label_preservation as preservation
-
     method, cfg, _ = _load(checkpoint)
     results = preservation(method, cfg.data, samples)
     return {name: float(entry["value"]) for name, entry in results.items()}
@@ -303,13 +284,9 @@ def label_preservation(checkpoint: Path, samples: int, figures: Path | None) -> 
 def pixel_metrics(checkpoint: Path, samples: int, figures: Path | None) -> dict[str, float]:
     """Paired translation (pix2pix): L1 (in [-1, 1] units), PSNR, SSIM and Tucker's colour
     statistics of the translations of the first ``samples`` test pairs against their targets (:func:`gankit.evaluation.pixel_results`)."""
-    from gankit.evaluation import pixel_results
-
     method, cfg, _ = _load(checkpoint)
     results = pixel_results(method, cfg.data, samples, "test")
     if figures is not None:
-        from gankit.data import build_dataset
-
         inputs, targets = build_dataset(replace(cfg.data, split="test")).tensors
         outputs = method.translate(inputs[:8])
         _grid(torch.cat([inputs[:8], outputs, targets[:8, 0]]), figures / "translations.png")
@@ -320,14 +297,10 @@ def pixel_metrics(checkpoint: Path, samples: int, figures: Path | None) -> dict[
 def modes(checkpoint: Path, samples: int, figures: Path | None) -> dict[str, float]:
     """Toy 2-D mixtures: modes covered and the fraction of high-quality samples (within 3 sigma
     of a mean) among ``samples`` generated points (VEEGAN / PacGAN protocol: 2,500)."""
-    from gankit.data import build_dataset
-    from gankit.metrics import mode_coverage
 
     method, cfg, net = _load(checkpoint)
     mixture = build_dataset(cfg.data).mixture
     points = generated(method, net, samples)
     if figures is not None:
-        from gankit.viz.plots import scatter_points
-
         scatter_points(points, figures / "points.png", means=mixture.means)
     return {k: float(v) for k, v in mode_coverage(points, mixture.means, mixture.sigma).items()}

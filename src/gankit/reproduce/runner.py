@@ -27,10 +27,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from gankit.config import differences, from_dict, to_dict
 from gankit.config_checks import RESUMABLE
 from gankit.errors import GankitError
+from gankit.methods import METHODS
+from gankit.recipes import find_recipe
 from gankit.reproduce.experiments import EXPERIMENTS, Budget, Experiment, RunSpec
 from gankit.reproduce.measures import FLOORS, MEASURES
+from gankit.train.checkpoint import load_checkpoint
+from gankit.train.environment import device_name
+from gankit.train.launch import resolve_config, resume, start
+from gankit.train.run_folder import RunFolder
 
 # Keys that may differ between a run on disk and the run an experiment asks for: what a resume
 # may change, what train.fast writes into the config, and where the data and the run live.
@@ -134,13 +141,6 @@ def _train(
     echo: Callable[[str], None],
 ):
     """Start, resume or reuse one seed of one run; returns its folder and data config."""
-    from gankit.config import from_dict, to_dict
-    from gankit.methods import METHODS
-    from gankit.recipes import find_recipe
-    from gankit.train.checkpoint import load_checkpoint
-    from gankit.train.launch import resolve_config, resume, start
-    from gankit.train.run_folder import RunFolder
-
     overrides = [*run_overrides(spec, budget, seed, data_dir), f"train.progress={progress}"]
     name = f"{spec.name}-seed{seed}"
     cfg = resolve_config(
@@ -159,7 +159,7 @@ def _train(
     before = to_dict(from_dict(config_class, state["config"]))
     changed = [
         key
-        for key in _differences(before, to_dict(cfg))
+        for key in differences(before, to_dict(cfg))
         if not any(fnmatch.fnmatchcase(key, pattern) for pattern in IGNORED)
     ]
     if changed:
@@ -172,12 +172,6 @@ def _train(
         echo(f"resuming {label} at step {step} of {budget.steps}")
         resume(path, [f"train.steps={budget.steps}", f"train.progress={progress}"])
     return path, cfg.data
-
-
-def _differences(before: dict, after: dict) -> list[str]:
-    from gankit.config import differences
-
-    return list(differences(before, after))
 
 
 def _clear_unstarted(run: Any, echo: Callable[[str], None]) -> None:
@@ -198,8 +192,6 @@ def _measure(
     echo: Callable[[str], None],
 ) -> Measured:
     """The experiment's measure at the run's last checkpoint and at 3/4 of it (cached)."""
-    from gankit.train.checkpoint import load_checkpoint
-    from gankit.train.run_folder import RunFolder
 
     run = RunFolder.open(path)
     cache_file = path / "reproduce.json"
@@ -255,8 +247,6 @@ def summarize(
     command: str,
 ) -> dict[str, Any]:
     """Every number of the experiment, per run: each seed's values, mean ± sd, convergence."""
-    from gankit.train.environment import device_name
-
     metric = experiment.metric
     floor_value = floor.get(metric) if floor else None
     target = experiment.target_for(floor_value)
@@ -410,15 +400,18 @@ def plot(experiment: Experiment, document: dict[str, Any], path: Path) -> None:
 
 def listing() -> list[dict[str, str]]:
     """Every experiment: name, claim, metric, published figure and both budgets."""
-    return [
-        {
-            "name": name,
-            "claim": EXPERIMENTS.get(name).claim,
-            "runs": ", ".join(spec.name for spec in EXPERIMENTS.get(name).runs),
-            "metric": f"{EXPERIMENTS.get(name).metric} ({EXPERIMENTS.get(name).better} is better)",
-            "published": EXPERIMENTS.get(name).published,
-            "quick": EXPERIMENTS.get(name).quick.describe(),
-            "full": EXPERIMENTS.get(name).full.describe(),
-        }
-        for name in EXPERIMENTS.names()
-    ]
+    entries = []
+    for name in EXPERIMENTS.names():
+        experiment = EXPERIMENTS.get(name)
+        entries.append(
+            {
+                "name": name,
+                "claim": experiment.claim,
+                "runs": ", ".join(spec.name for spec in experiment.runs),
+                "metric": f"{experiment.metric} ({experiment.better} is better)",
+                "published": experiment.published,
+                "quick": experiment.quick.describe(),
+                "full": experiment.full.describe(),
+            }
+        )
+    return entries

@@ -26,8 +26,10 @@ from gankit.config import (
 )
 from gankit.config_checks import check_resume_changes, check_run_name, check_values, resumable, show
 from gankit.data import DataSpec, build_dataset
+from gankit.data.toy2d import POINT_DATASETS
 from gankit.errors import DISK_ERRORS, CheckpointError, ConfigError, GankitError, RunFolderError
 from gankit.methods import METHODS, Method
+from gankit.nets import GENERATORS
 from gankit.recipes import find_recipe
 from gankit.train import distributed
 from gankit.train.checkpoint import load_checkpoint
@@ -79,9 +81,6 @@ def fit_defaults_to_data(config_class: type, explicit: dict[str, Any]) -> dict[s
     channels become null and its default convolutional nets the MLP nets, as ``gan`` has them.
     Values the file or the overrides set are never changed.
     """
-    from gankit.data.toy2d import POINT_DATASETS
-    from gankit.nets import GENERATORS
-
     defaults = to_dict(config_class())
     given = explicit.get("data") if isinstance(explicit.get("data"), dict) else {}
     if given.get("name", defaults["data"]["name"]) not in POINT_DATASETS:
