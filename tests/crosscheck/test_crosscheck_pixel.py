@@ -86,3 +86,12 @@ def test_ssim_equals_torchmetrics_default(image_pairs):
         unit(output), unit(target), data_range=1.0
     )
     assert ssim(output, target) == pytest.approx(float(theirs), rel=1e-6)
+
+
+def test_ssim_with_reflected_borders_equals_torchmetrics_default(image_pairs):
+    output, target = image_pairs
+    functional = import_peer("torchmetrics.functional.image")
+    theirs = functional.structural_similarity_index_measure(
+        unit(output), unit(target), data_range=1.0
+    )
+    assert ssim(output, target, border="reflect") == pytest.approx(float(theirs), rel=1e-5)

@@ -43,6 +43,22 @@ def test_ssim_of_flat_images_is_the_luminance_term():
     a, b = 0.5, 0.25
     expected = (2 * a * b + 1e-4) / (a * a + b * b + 1e-4)
     assert ssim(constant(2 * b - 1), constant(2 * a - 1)) == pytest.approx(expected, rel=1e-12)
+    reflected = ssim(constant(2 * b - 1), constant(2 * a - 1), border="reflect")
+    assert reflected == pytest.approx(expected, rel=1e-6)  # float32 blur of the padded border
+
+
+def test_ssim_with_reflected_borders_averages_the_whole_image():
+    """Only the first column differs: no valid window is centred on it and its weight at the
+    nearest centre, 5 pixels away, is exp(-25 / 4.5) = 0.4 % of the peak, while the reflected
+    map has its own windows centred there."""
+    rng = np.random.default_rng(2)
+    target = torch.from_numpy(rng.random((1, 1, 16, 32)) * 2 - 1).float()
+    output = target.clone()
+    output[..., :1] = -output[..., :1]
+    assert ssim(output, target) > 0.999
+    assert ssim(output, target, border="reflect") < 0.96
+    with pytest.raises(GankitError, match="'valid'.*'reflect'"):
+        ssim(output, target, border="same")
 
 
 def test_ssim_matches_wangs_formula_with_a_valid_gaussian_filter():

@@ -24,6 +24,7 @@ SSIM_WINDOW = 11
 SSIM_SIGMA = 1.5
 SSIM_K1 = 0.01
 SSIM_K2 = 0.03
+SSIM_BORDERS = ("valid", "reflect")
 
 
 def _unit_pair(
@@ -83,14 +84,29 @@ def ssim(
     value_range: tuple[float, float] = (-1.0, 1.0),
     window: int = SSIM_WINDOW,
     sigma: float = SSIM_SIGMA,
+    border: str = "valid",
 ) -> float:
-    """Mean structural similarity (Wang et al. 2004, eq. 13); 1 for identical images."""
+    """Mean structural similarity (Wang et al. 2004, eq. 13); 1 for identical images.
+
+    ``border`` says where the SSIM map is averaged: ``"valid"`` (the default) over the positions
+    where the window fits inside the image, as Wang et al.'s ``ssim_index.m`` and scikit-image;
+    ``"reflect"`` over every pixel of the image padded by reflection, with negative variances
+    clipped to 0, as torchmetrics computes it by default since its pull request #2721 (2024).
+    """
+    if border not in SSIM_BORDERS:
+        raise GankitError(
+            f"Unknown SSIM border {border!r}; use 'valid' (Wang et al., scikit-image) or "
+            "'reflect' (torchmetrics)."
+        )
     x, y = _unit_pair(output, target, value_range)
     if min(x.shape[-2:]) < window:
         raise GankitError(
             f"SSIM's {window}x{window} window needs images at least that large, got "
             f"{tuple(x.shape[-2:])}; pass a smaller window for tiny images."
         )
+    if border == "reflect":
+        pad = (window // 2,) * 4
+        x, y = F.pad(x, pad, mode="reflect"), F.pad(y, pad, mode="reflect")
     channels = x.shape[1]
     taps = gaussian_window(window, sigma).to(x.device)
     rows = taps.view(1, 1, 1, window).repeat(channels, 1, 1, 1)
@@ -103,6 +119,8 @@ def ssim(
     mu_x, mu_y = blur(x), blur(y)
     var_x = blur(x * x) - mu_x**2
     var_y = blur(y * y) - mu_y**2
+    if border == "reflect":
+        var_x, var_y = var_x.clamp(min=0), var_y.clamp(min=0)
     cov_xy = blur(x * y) - mu_x * mu_y
     numerator = (2 * mu_x * mu_y + c1) * (2 * cov_xy + c2)
     denominator = (mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2)
