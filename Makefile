@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CROSSCHECK_VENV ?= .venv-crosscheck
 CROSSCHECK_BIN := $(CROSSCHECK_VENV)/bin
 
-.PHONY: setup demo test test-slow crosscheck crosscheck-setup lint format clean
+.PHONY: setup demo test test-slow crosscheck crosscheck-setup inception-reference lint format clean
 
 setup: $(VENV)/.installed
 
@@ -41,6 +41,13 @@ $(CROSSCHECK_VENV)/.installed: pyproject.toml constraints.txt tests/crosscheck/r
 
 crosscheck: crosscheck-setup
 	$(CROSSCHECK_BIN)/python -m pytest --run-slow -m crosscheck tests/crosscheck
+
+# Where the real pytorch-fid weights file exists: record pytorch-fid's features of a fixed input
+# into tests/fixtures/inception_reference_values.json (commit it), which the data test
+# tests/metrics/test_real_inception_weights.py then compares gankit's network with.
+inception-reference: crosscheck-setup
+	@test -n "$(WEIGHTS)" || { echo "usage: make inception-reference WEIGHTS=PATH/TO/pt_inception-2015-12-05-6726825d.pth"; exit 2; }
+	$(CROSSCHECK_BIN)/python tests/fixtures/inception_probe.py "$(WEIGHTS)"
 
 lint: setup
 	$(BIN)/ruff check .

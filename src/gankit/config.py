@@ -132,6 +132,7 @@ class EvalConfig:
     features: str = "inception"  # inception | classifier (the dataset's domain classifier)
     ref: str | None = None  # reference split; None = the training split
     weights: str | None = None  # the pytorch-fid Inception weights file, if not found by itself
+    resize: str = "pytorch"  # pytorch | tf | clean: how images reach Inception's 299x299 input
     batch_size: int = 50
 
     def check(self, prefix: str) -> None:

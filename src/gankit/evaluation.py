@@ -44,16 +44,23 @@ def build_extractor(
     device: str | torch.device = "cpu",
     batch_size: int = 50,
     progress: bool = False,
+    resize: str = "pytorch",
 ) -> FeatureExtractor:
-    """``"inception"`` (pytorch-fid weights) or ``"classifier"`` (the domain classifier of
-    ``data``'s dataset, trained and cached on first use)."""
+    """``"inception"`` (pytorch-fid weights, resized by protocol ``resize``: ``pytorch``,
+    ``tf`` or ``clean``, see :mod:`gankit.metrics.resize`) or ``"classifier"`` (the domain
+    classifier of ``data``'s dataset, trained and cached on first use)."""
     if features == "inception":
-        return inception_extractor(weights, device, batch_size)
+        return inception_extractor(weights, device, batch_size, resize=resize)
     if features == "classifier":
         if data is None:
             raise ConfigError("--features classifier needs a dataset; use it with a run.")
         if weights is not None:
             raise ConfigError("--weights is for the Inception network; drop it for classifiers.")
+        if resize != "pytorch":
+            raise ConfigError(
+                f"--resize {resize} is an Inception protocol; a domain classifier reads images "
+                "at its own size. Drop --resize with --features classifier."
+            )
         from gankit.metrics.classifier import classifier_extractor
 
         train = dataclasses.replace(data, split="train")
@@ -93,12 +100,15 @@ class PeriodicEvaluator:
         seed: int = DEFAULT_SEED,
         dataset: Any = None,
         extractor: FeatureExtractor | None = None,
+        resize: str = "pytorch",
     ) -> None:
         self.metrics = [m.name for m in set_metrics(metrics)]
         self.n, self.seed = n, seed
         self.reference_data = dataclasses.replace(data, split=ref_split or data.split)
         self.dataset = dataset if self.reference_data.split == data.split else None
-        self.extractor = extractor or build_extractor(features, data, weights, device, batch_size)
+        self.extractor = extractor or build_extractor(
+            features, data, weights, device, batch_size, resize=resize
+        )
         self._reference: FeatureSet | FeatureStatistics | None = None
         self.last_results: dict[str, dict[str, Any]] = {}
 
@@ -145,6 +155,7 @@ def evaluate_run(
     batch_size: int = 50,
     progress: bool = True,
     seed: int = DEFAULT_SEED,
+    resize: str = "pytorch",
 ) -> dict[str, Any]:
     """Score a run's last checkpoint; write ``eval/<step>.json`` and log to metrics.jsonl.
 
@@ -168,7 +179,16 @@ def evaluate_run(
         results = _toy_results(metrics, method, net, cfg.data, seed)
     else:
         evaluator = PeriodicEvaluator(
-            cfg.data, metrics, n, features, ref_split, weights, device, batch_size, seed
+            cfg.data,
+            metrics,
+            n,
+            features,
+            ref_split,
+            weights,
+            device,
+            batch_size,
+            seed,
+            resize=resize,
         )
         results = evaluator.results(method, net, progress)
     out = run.path / "eval" / f"{step}.json"
@@ -278,49 +298,67 @@ def evaluate_folders(
     image_size: int | None = None,
     classifier: str | None = None,
     data_root: str | None = None,
+    resize: str = "pytorch",
 ) -> dict[str, Any]:
     """Compare two image folders (recursively read) with Inception features, or with the
     domain classifier of dataset ``classifier`` (mnist, usps, fashion-mnist, cifar10, ...).
 
-    Images are read at ``image_size`` (default: the shorter side of the first generated image,
-    so images of one size are not resized before Inception's own resize to 299) and at most
-    ``n`` of each folder (all by default) are used, in sorted file order. The classifier is the
-    one for that size (trained on ``classifier``'s train split from ``data_root`` and cached on
-    first use); it converts the images to its channels itself.
+    With Inception features each folder is read at the size its images are stored at (one
+    square size per folder), as pytorch-fid, torch-fidelity and clean-fid feed them, and the
+    network's resize protocol ``resize`` (``pytorch``, ``tf``, ``clean``) brings every image to
+    299x299. A classifier reads images at the size it was trained for: both folders are read at
+    the size of the generated images. ``image_size`` resizes both folders to that size first
+    (shorter side, centred crop). At most ``n`` images of each folder (all by default) are used,
+    in sorted file order; the results' protocols say how many, and at which size.
     """
-    from gankit.data.folder import ImageFolderDataset, list_image_files
+    from gankit.data.folder import ImageFolderDataset
 
     fake_dir, real_dir = Path(fake_dir).expanduser(), Path(real_dir).expanduser()
     if image_size is None:
-        image_size = _first_image_size(fake_dir, list_image_files)
-    fake_images = ImageFolderDataset(fake_dir, image_size)
-    if classifier is None:
-        extractor = inception_extractor(weights, device, batch_size)
+        fake_images = ImageFolderDataset.at_stored_size(fake_dir)
     else:
-        domain = DataConfig(name=classifier, root=data_root, image_size=image_size)
-        extractor = build_extractor("classifier", domain, weights, device, batch_size, progress)
+        fake_images = ImageFolderDataset(fake_dir, image_size)
+    if classifier is None:
+        extractor = inception_extractor(weights, device, batch_size, resize=resize)
+    else:
+        domain = DataConfig(name=classifier, root=data_root, image_size=fake_images.image_size)
+        extractor = build_extractor(
+            "classifier", domain, weights, device, batch_size, progress, resize
+        )
     count = len(fake_images) if n is None else min(n, len(fake_images))
     batches = _folder_batches(fake_images, count, batch_size)
     total = -(-count // batch_size)
     fake = extractor.extract(batches, total, progress, description=f"images in {fake_dir}")
     real = None
     if any(m.needs_reference for m in set_metrics(metrics)):
-        real_images = ImageFolderDataset(real_dir, image_size)
+        if image_size is None and classifier is None:
+            real_images = ImageFolderDataset.at_stored_size(real_dir)
+        else:
+            real_images = ImageFolderDataset(real_dir, image_size or fake_images.image_size)
         real = reference_features(
-            DataConfig(name=f"folder:{real_dir}", image_size=image_size),
+            DataConfig(name=f"folder:{real_dir}", image_size=real_images.image_size),
             extractor,
             len(real_images) if n is None else n,
             need_features=True,
             progress=progress,
             dataset=real_images,
         )
-        real.protocol["reference"] = f"{len(real)} images in {real_dir}"
-    extra = {"generated": f"{count} images in {fake_dir}", "image_size": image_size}
+        real.protocol["reference"] = f"{len(real)} images in {real_dir} {_read_at(real_images)}"
+    extra = {"generated": f"{count} images in {fake_dir} {_read_at(fake_images)}"}
     return {
         "real": str(real_dir),
         "fake": str(fake_dir),
         "metrics": compute_set_metrics(metrics, real, fake, extra),
     }
+
+
+def _read_at(images: Any) -> str:
+    sizes = images.stored_sizes
+    side = images.image_size
+    if list(sizes) == [(side, side)]:
+        return f"at their stored {side}x{side}"
+    stored = "/".join(f"{w}x{h}" for w, h in sizes)
+    return f"resized from {stored} to {side}x{side}"
 
 
 def summary_lines(results: dict[str, dict[str, Any]]) -> list[str]:
@@ -333,6 +371,7 @@ def summary_lines(results: dict[str, dict[str, Any]]) -> list[str]:
         protocol = result.get("protocol", {})
         described = [
             f"{protocol['num_generated']} generated" if "num_generated" in protocol else "",
+            protocol.get("generated", ""),
             f"vs {protocol['reference']}" if "reference" in protocol else "",
             protocol.get("feature_extractor", ""),
             f"weights {protocol['weights_sha256'][:12]}" if "weights_sha256" in protocol else "",
@@ -340,16 +379,6 @@ def summary_lines(results: dict[str, dict[str, Any]]) -> list[str]:
         ]
         lines.append(f"{name:<10} {value:<24} {'; '.join(d for d in described if d)}")
     return lines
-
-
-def _first_image_size(folder: Path, list_image_files: Any) -> int:
-    from PIL import Image
-
-    files = list_image_files(folder) if folder.is_dir() else []
-    if not files:
-        raise GankitError(f"{folder} holds no images to evaluate; check the path.")
-    with Image.open(files[0]) as image:
-        return min(image.size)
 
 
 def _folder_batches(dataset: Any, count: int, batch_size: int) -> Iterator[torch.Tensor]:

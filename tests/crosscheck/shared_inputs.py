@@ -39,11 +39,11 @@ def shared_state_dict(seed: int = WEIGHTS_SEED) -> dict[str, torch.Tensor]:
     return {key: value.clone() for key, value in state.items()}
 
 
-def gankit_extractor(state: dict[str, torch.Tensor], batch_size: int = 50):
-    """gankit's standard feature extractor (default options) on ``state``."""
+def gankit_extractor(state: dict[str, torch.Tensor], batch_size: int = 50, resize: str = "pytorch"):
+    """gankit's standard feature extractor (default options but ``resize``) on ``state``."""
     net = InceptionV3()
     net.load_state_dict(state)
-    return InceptionFeatureExtractor(net, "0" * 64, batch_size=batch_size)
+    return InceptionFeatureExtractor(net, "0" * 64, batch_size=batch_size, resize=resize)
 
 
 def random_images(count: int, size: int, channels: int, seed: int) -> torch.Tensor:

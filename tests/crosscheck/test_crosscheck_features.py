@@ -140,3 +140,28 @@ def test_clean_fid_legacy_pytorch_mode_matches_from_png_files(
     assert dataset.channels == channels
     ours = gankit_features(torch.stack([dataset[i][0] for i in range(len(dataset))]))
     assert max_relative_difference(ours.features, theirs) <= TOLERANCE
+
+
+def test_the_reference_value_recorder_uses_pytorch_fid_and_gankit_matches_it(
+    weights_file, shared_state, tmp_path
+):
+    """tests/fixtures/inception_probe.py, which records the real-weights reference values
+    (``make inception-reference``), run here on the shared weights: it must import pytorch-fid
+    in this environment, and gankit's network must pass the comparison the data test makes."""
+    import importlib.util
+    from pathlib import Path
+
+    from gankit.metrics.inception import InceptionV3
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "inception_probe.py"
+    spec = importlib.util.spec_from_file_location("inception_probe", path)
+    probe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(probe)
+    values = probe.record(weights_file, tmp_path / "values.json")
+    assert (tmp_path / "values.json").is_file() and len(values["features"]) == 2
+    net = InceptionV3()
+    net.load_state_dict(shared_state)
+    assert probe.matches(net, values)
+    other = InceptionV3()
+    other.load_state_dict(shared_state | {"fc.weight": shared_state["fc.weight"] * 1.01})
+    assert not probe.matches(other, values)

@@ -8,9 +8,10 @@ import torch
 
 from gankit import evaluation
 from gankit.config import DataConfig
-from gankit.errors import ConfigError, UnknownNameError
+from gankit.errors import ConfigError, GankitError, UnknownNameError
 from gankit.evaluation import PeriodicEvaluator, evaluate_folders, evaluate_run, summary_lines
 from gankit.metrics.cache import cache_root
+from gankit.metrics.features import FeatureExtractor
 from gankit.train.launch import load_trained, resolve_config, start
 from gankit.train.logger import read_metrics
 from gankit.train.run_folder import RunFolder
@@ -126,13 +127,13 @@ def test_toy_runs_are_scored_by_mode_coverage(tmp_path):
         evaluate_run(run, ["fid"], progress=False)
 
 
-def write_pngs(folder, count, seed):
+def write_pngs(folder, count, seed, size=12, start=0):
     from PIL import Image
 
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    for i in range(count):
-        pixels = rng.integers(0, 256, size=(12, 12, 3), dtype=np.uint8)
+    for i in range(start, start + count):
+        pixels = rng.integers(0, 256, size=(size, size, 3), dtype=np.uint8)
         Image.fromarray(pixels).save(folder / f"{i:03d}.png")
 
 
@@ -142,8 +143,56 @@ def test_two_folders_are_compared_without_a_run(tmp_path, fast_extractor):
     result = evaluate_folders(tmp_path / "real", tmp_path / "fake", ["fid", "pr"], progress=False)
     fid = result["metrics"]["fid"]
     assert fid["protocol"]["num_generated"] == 25 and fid["protocol"]["num_reference"] == 30
-    assert fid["protocol"]["image_size"] == 12
+    assert fid["protocol"]["generated"].endswith("at their stored 12x12")
     assert str(tmp_path / "real") in fid["protocol"]["reference"]
     same = evaluate_folders(tmp_path / "real", tmp_path / "real", ["fid"], progress=False)
     assert same["metrics"]["fid"]["value"] == pytest.approx(0.0, abs=1e-6)
     assert list(cache_root().glob("reference_stats/*")) == []
+
+
+class ShapeRecorder(FeatureExtractor):
+    """Mean colour and spread as features; remembers the image sizes it was fed."""
+
+    name, weights_sha256, resize, feature_dim = "shapes", "0" * 64, "none", 6
+
+    def __init__(self):
+        super().__init__(batch_size=16)
+        self.sizes = set()
+
+    def forward(self, images):
+        self.sizes.add(tuple(images.shape[-2:]))
+        return torch.cat([images.mean((2, 3)), images.std((2, 3))], 1), None
+
+
+def test_each_folder_is_fed_at_its_stored_size_as_the_fid_peers_do(tmp_path, monkeypatch):
+    """A 16 px real set against 12 px fakes: neither is resampled before the extractor (the
+    real set used to be shrunk to the fakes' size, moving an FID by 5 %)."""
+    recorder = ShapeRecorder()
+    monkeypatch.setattr(evaluation, "inception_extractor", lambda *a, **k: recorder)
+    write_pngs(tmp_path / "real", 20, seed=0, size=16)
+    write_pngs(tmp_path / "fake", 20, seed=1, size=12)
+    result = evaluate_folders(tmp_path / "real", tmp_path / "fake", ["fid"], progress=False)
+    assert recorder.sizes == {(16, 16), (12, 12)}
+    protocol = result["metrics"]["fid"]["protocol"]
+    assert protocol["reference"].endswith("at their stored 16x16")
+    assert protocol["generated"].endswith("at their stored 12x12")
+    recorder.sizes.clear()
+    resized = evaluate_folders(
+        tmp_path / "real", tmp_path / "fake", ["fid"], progress=False, image_size=8
+    )
+    assert recorder.sizes == {(8, 8)}
+    assert resized["metrics"]["fid"]["protocol"]["reference"].endswith("from 16x16 to 8x8")
+
+
+def test_a_folder_of_mixed_sizes_is_refused_unless_a_size_is_given(tmp_path, fast_extractor):
+    write_pngs(tmp_path / "real", 10, seed=0, size=12)
+    write_pngs(tmp_path / "fake", 6, seed=1, size=12)
+    write_pngs(tmp_path / "fake", 4, seed=2, size=14, start=6)
+    with pytest.raises(
+        GankitError, match=r"several sizes \(12x12 \(6\), 14x14 \(4\)\).*--image-size"
+    ):
+        evaluate_folders(tmp_path / "real", tmp_path / "fake", ["fid"], progress=False)
+    result = evaluate_folders(
+        tmp_path / "real", tmp_path / "fake", ["fid"], progress=False, image_size=12
+    )
+    assert "resized from 12x12/14x14 to 12x12" in result["metrics"]["fid"]["protocol"]["generated"]

@@ -101,3 +101,33 @@ def test_folder_classifier_features_need_the_dataset_and_runs_refuse_it(cli, tmp
     assert "--features classifier only" in capsys.readouterr().err
     assert cli("evaluate", tmp_path / "a", "--classifier", "mnist") == 2
     assert "for --real/--fake folders" in capsys.readouterr().err
+
+
+def test_cli_evaluate_passes_the_resize_protocol_and_image_size(
+    cli, tmp_path, pixel_features, monkeypatch, capsys
+):
+    from gankit import evaluation
+
+    asked = {}
+
+    def extractor(*args, **kwargs):
+        asked.update(kwargs)
+        return pixel_features
+
+    monkeypatch.setattr(evaluation, "inception_extractor", extractor)
+    for name in ("real", "fake"):
+        (tmp_path / name).mkdir()
+        for i in range(4):
+            Image.new("RGB", (10, 10), (60 * i, 30, 200)).save(tmp_path / name / f"{i}.png")
+    folders = ("--real", tmp_path / "real", "--fake", tmp_path / "fake")
+    assert cli("evaluate", *folders, "--resize", "tf", "--image-size", 6) == 0
+    assert asked["resize"] == "tf"
+    assert "resized from 10x10 to 6x6" in capsys.readouterr().out
+    assert cli("evaluate", *folders, "--resize", "bicubic") == 2
+    assert "'bicubic' is not one of 'pytorch', 'tf', 'clean'" in capsys.readouterr().err
+
+
+def test_cli_evaluate_refuses_a_folder_option_with_a_run(cli, tiny_dcgan, tmp_path, capsys):
+    assert cli("train", "dcgan", "--name", "e", "--steps", 1, *tiny_dcgan) == 0
+    assert cli("evaluate", tmp_path / "runs" / "dcgan" / "e", "--image-size", 8) == 2
+    assert "--image-size are for --real/--fake folders" in capsys.readouterr().err

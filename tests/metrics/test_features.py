@@ -6,16 +6,16 @@ import torch
 
 from gankit.errors import ConfigError, GankitError
 from gankit.metrics import InceptionFeatureExtractor, fid
-from gankit.metrics.features import FeatureSet, as_feature_set, unit_range_rgb
+from gankit.metrics.features import FeatureSet, as_feature_set, eight_bit_rgb
 from gankit.metrics.inception import random_inception
 
 
-def test_gankit_images_become_8_bit_rgb_in_0_1():
+def test_gankit_images_become_8_bit_rgb_pixel_values():
     images = torch.tensor([-1.0, 0.0, 0.999, 1.5]).view(1, 1, 2, 2)
-    x = unit_range_rgb(images)
+    x = eight_bit_rgb(images)
     assert x.shape == (1, 3, 2, 2)
     assert torch.equal(x[0, 0], x[0, 2])  # gray replicated
-    assert x[0, 0].flatten().tolist() == pytest.approx([0.0, 128 / 255, 1.0, 1.0])
+    assert x[0, 0].flatten().tolist() == [0.0, 128.0, 255.0, 255.0]
 
 
 def test_inception_features_and_logits_of_small_images(random_net):

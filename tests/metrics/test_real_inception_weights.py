@@ -16,14 +16,19 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @pytest.fixture(scope="module")
-def probe_images():
-    """The fixed input of tests/fixtures/inception_probe.py."""
+def probe():
+    """tests/fixtures/inception_probe.py: the fixed input and the comparison."""
     spec = importlib.util.spec_from_file_location(
         "inception_probe", FIXTURES / "inception_probe.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.probe_images()
+    return module
+
+
+@pytest.fixture(scope="module")
+def probe_images(probe):
+    return probe.probe_images()
 
 
 @pytest.fixture
@@ -64,22 +69,12 @@ def test_the_loaded_net_gives_finite_features_and_logits(real_weights, probe_ima
     assert (features >= 0).all() and features.abs().sum() > 0  # averages of ReLU outputs
 
 
-def test_features_match_pytorch_fids_recorded_values(real_weights, probe_images):
+def test_features_match_pytorch_fids_recorded_values(real_weights, probe):
     recorded = FIXTURES / "inception_reference_values.json"
     if not recorded.is_file():
         pytest.skip(
-            "no reference values recorded yet: run `python tests/fixtures/inception_probe.py "
-            "WEIGHTS` with pytorch-fid installed to record them"
+            "no reference values recorded yet: run `make inception-reference WEIGHTS=PATH` "
+            "(pytorch-fid in .venv-crosscheck) and commit tests/fixtures/inception_reference_values.json"
         )
-    expected = json.loads(recorded.read_text())
     net, _ = iw.load_inception(real_weights, download=False)
-    with torch.inference_mode():
-        features = net(probe_images)
-        logits = net.logits(features)
-    count = len(expected["features"][0])
-    assert torch.allclose(
-        features[:, :count], torch.tensor(expected["features"]), rtol=1e-4, atol=1e-5
-    )
-    assert torch.allclose(
-        logits[:, :count], torch.tensor(expected["logits_without_bias"]), rtol=1e-4, atol=1e-4
-    )
+    assert probe.matches(net, json.loads(recorded.read_text()))

@@ -38,6 +38,14 @@ import click
     "--weights", type=click.Path(dir_okay=False), help="The pytorch-fid Inception weights file."
 )
 @click.option(
+    "--resize",
+    type=click.Choice(["pytorch", "tf", "clean"]),
+    default="pytorch",
+    show_default=True,
+    help="How images reach Inception's 299x299 input: as pytorch-fid, as the original "
+    "TensorFlow FID code and torch-fidelity (to compare with published tables), or as clean-fid.",
+)
+@click.option(
     "--real",
     type=click.Path(exists=True, file_okay=False),
     help="A folder of real images (with --fake).",
@@ -46,6 +54,12 @@ import click
     "--fake",
     type=click.Path(exists=True, file_okay=False),
     help="A folder of generated images (with --real).",
+)
+@click.option(
+    "--image-size",
+    type=click.IntRange(min=1),
+    help="With --real/--fake: resize both folders' images to this size first (default: each "
+    "folder at its images' stored size).",
 )
 @click.option(
     "--classifier",
@@ -70,8 +84,10 @@ def evaluate_command(
     features: str,
     ref: str,
     weights: str | None,
+    resize: str,
     real: str | None,
     fake: str | None,
+    image_size: int | None,
     classifier: str | None,
     data_dir: str | None,
     device: str,
@@ -84,14 +100,25 @@ def evaluate_command(
     names = [m.strip() for m in metrics.split(",") if m.strip()]
     if run_dir and (real or fake):
         raise click.UsageError("Give RUN_DIR, or --real and --fake, not both.")
-    if run_dir and (classifier or data_dir):
+    if run_dir and (classifier or data_dir or image_size):
         raise click.UsageError(
-            "--classifier and --data-dir are for --real/--fake folders; a run is scored with its "
-            "own dataset's classifier (--features classifier)."
+            "--classifier, --data-dir and --image-size are for --real/--fake folders; a run is "
+            "scored at its own image size, with its own dataset's classifier (--features "
+            "classifier)."
         )
     if run_dir:
         document = evaluate_run(
-            run_dir, names, count, features, ref, weights, device, batch_size, True, seed
+            run_dir,
+            names,
+            count,
+            features,
+            ref,
+            weights,
+            device,
+            batch_size,
+            True,
+            seed,
+            resize=resize,
         )
         click.echo(f"{document['method']} at step {document['step']}:")
     elif real and fake:
@@ -109,8 +136,10 @@ def evaluate_command(
             weights,
             device,
             batch_size,
+            image_size=image_size,
             classifier=classifier,
             data_root=data_dir,
+            resize=resize,
         )
         click.echo(f"{fake} against {real}:")
     else:

@@ -11,6 +11,7 @@ pytorch-CycleGAN-and-pix2pix ``image_folder`` layout otherwise, with label -1).
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -44,17 +45,41 @@ class ImageFolderDataset(GanDataset):
                 f"Image folder {self.root} does not exist or is not a folder; check the path in "
                 "data.name=folder:PATH."
             )
-        files, modes = self._readable_images(list_image_files(self.root))
+        files, modes, sizes = self._readable_images(list_image_files(self.root))
         self.files = files
+        self.stored_sizes = Counter(sizes)  # (width, height) as stored -> how many images
         self.channels = channels or majority_channels(modes, self.root)
         self.classes, self.labels = folder_labels(self.root, files)
+        self._set_size(self.image_size)
+
+    @classmethod
+    def at_stored_size(cls, root: str | Path, channels: int | None = None) -> ImageFolderDataset:
+        """The folder read at the size its images are stored at, without resampling, as FID
+        codes (pytorch-fid, torch-fidelity, clean-fid) feed images to their network; every image
+        must then have one square size."""
+        dataset = cls(root, channels=channels)
+        sizes = dataset.stored_sizes
+        (width, height), _ = sizes.most_common(1)[0]
+        if len(sizes) > 1 or width != height:
+            found = ", ".join(f"{w}x{h} ({count})" for (w, h), count in sizes.most_common(3))
+            kind = "several sizes" if len(sizes) > 1 else "a non-square size"
+            raise DataError(
+                f"{dataset.root} holds images of {kind} ({found}{', ...' if len(sizes) > 3 else ''}"
+                "); read at their stored size, a folder needs one square size. Pass "
+                "--image-size S to resize every image to S first (shorter side, centred crop)."
+            )
+        dataset._set_size(width)
+        return dataset
+
+    def _set_size(self, image_size: int) -> None:
+        self.image_size = image_size
         self.spec = DataSpec(
             "image",
             (self.channels, self.image_size, self.image_size),
             len(self.classes) or None,
         )
         self.description = (
-            f"{len(files)} images from {self.root}, "
+            f"{len(self.files)} images from {self.root}, "
             f"{self.channels}x{self.image_size}x{self.image_size}"
             + (f", {len(self.classes)} classes" if self.classes else "")
         )
@@ -82,8 +107,10 @@ class ImageFolderDataset(GanDataset):
         image_tensor = pixels_to_tensor(pixels).permute(2, 0, 1)[None]
         return resize_images(image_tensor, self.image_size)[0].contiguous(), self.labels[index]
 
-    def _readable_images(self, candidates: list[Path]) -> tuple[list[Path], list[str]]:
-        """The files whose header PIL can read, and their modes; warns about the others."""
+    def _readable_images(
+        self, candidates: list[Path]
+    ) -> tuple[list[Path], list[str], list[tuple[int, int]]]:
+        """The files whose header PIL can read, their modes and sizes; warns about the others."""
         if not candidates:
             raise DataError(
                 f"Image folder {self.root} holds no images (searched recursively for "
@@ -91,14 +118,14 @@ class ImageFolderDataset(GanDataset):
                 "a folder of images."
             )
         with ThreadPoolExecutor(max_workers=8) as pool:
-            modes = list(pool.map(image_mode, candidates))
+            headers = list(pool.map(image_header, candidates))
         readable = [
-            (path, mode) for path, mode in zip(candidates, modes, strict=True) if mode is not None
+            (path, header) for path, header in zip(candidates, headers, strict=True) if header
         ]
         broken = [
             path.relative_to(self.root)
-            for path, mode in zip(candidates, modes, strict=True)
-            if not mode
+            for path, header in zip(candidates, headers, strict=True)
+            if header is None
         ]
         named = ", ".join(str(path) for path in broken[:LISTED_NAMES])
         if not readable:
@@ -112,7 +139,11 @@ class ImageFolderDataset(GanDataset):
                 f"{self.root}: {named}{', ...' if len(broken) > LISTED_NAMES else ''}.",
                 stacklevel=3,
             )
-        return [path for path, _ in readable], [mode for _, mode in readable]
+        return (
+            [path for path, _ in readable],
+            [mode for _, (mode, _) in readable],
+            [size for _, (_, size) in readable],
+        )
 
 
 def list_image_files(root: Path) -> list[Path]:
@@ -126,13 +157,14 @@ def list_image_files(root: Path) -> list[Path]:
     )
 
 
-def image_mode(path: Path) -> str | None:
-    """The PIL mode of the image at ``path``, read from its header; None when unreadable."""
+def image_header(path: Path) -> tuple[str, tuple[int, int]] | None:
+    """The PIL mode and (width, height) of the image at ``path``, read from its header; None
+    when unreadable."""
     from PIL import Image
 
     try:
         with Image.open(path) as image:
-            return image.mode
+            return image.mode, image.size
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return None
 

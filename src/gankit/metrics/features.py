@@ -22,6 +22,7 @@ import torch
 
 from gankit.errors import ConfigError, GankitError
 from gankit.metrics.inception import FEATURE_DIM, InceptionV3
+from gankit.metrics.resize import resize_protocol
 
 PRECISIONS = {"float32": None, "bfloat16": torch.bfloat16}
 
@@ -114,11 +115,13 @@ class FeatureExtractor(ABC):
 
 
 class InceptionFeatureExtractor(FeatureExtractor):
-    """pytorch-fid's protocol: pool3 features of the FID InceptionV3 at 299x299.
+    """Pool3 features of the FID InceptionV3 at 299x299, by pytorch-fid's protocol or another.
 
     gankit images are mapped to [0, 1], rounded to 8 bits (as if saved as PNG, like the real
-    images they are compared with), grayscale is replicated to RGB, and the network resizes to
-    299x299 bilinearly exactly as pytorch-fid does.
+    images they are compared with) and grayscale is replicated to RGB. ``resize`` names how
+    they are then brought to the network's 299x299 input (:mod:`gankit.metrics.resize`):
+    ``"pytorch"`` (the default) exactly as pytorch-fid, ``"tf"`` as the original TensorFlow FID
+    code and torch-fidelity (use it to compare with published tables), ``"clean"`` as clean-fid.
 
     ``channels_last`` (the default) runs the network in NHWC layout, which oneDNN and cuDNN
     convolve faster; features match the NCHW ones to ~1e-7 (benchmarks/fid_speed.py). It
@@ -127,7 +130,6 @@ class InceptionFeatureExtractor(FeatureExtractor):
     by ~2%, so the protocol records it and reported numbers should use float32.
     """
 
-    resize = "bilinear to 299x299 (F.interpolate, align_corners=False), as pytorch-fid"
     feature_dim = FEATURE_DIM
 
     def __init__(
@@ -139,8 +141,11 @@ class InceptionFeatureExtractor(FeatureExtractor):
         precision: str = "float32",
         channels_last: bool = True,
         name: str = "inception-v3-fid",
+        resize: str = "pytorch",
     ) -> None:
         super().__init__(device, batch_size)
+        self.resize_protocol = resize_protocol(resize)
+        self.resize = self.resize_protocol.description
         if precision not in PRECISIONS:
             raise ConfigError(
                 f"Unknown feature precision {precision!r}; use one of {', '.join(PRECISIONS)}."
@@ -158,7 +163,7 @@ class InceptionFeatureExtractor(FeatureExtractor):
         }
 
     def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        x = unit_range_rgb(images)
+        x = self.resize_protocol(eight_bit_rgb(images))
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         dtype = PRECISIONS[self.precision]
@@ -168,15 +173,17 @@ class InceptionFeatureExtractor(FeatureExtractor):
             else contextlib.nullcontext()
         )
         with autocast:
-            features = self.net(x).float()
+            features = self.net.pool3(x).float()
         return features, self.net.logits(features)
 
 
-def unit_range_rgb(images: torch.Tensor, quantize: bool = True) -> torch.Tensor:
-    """gankit images in [-1, 1] -> RGB in [0, 1], rounded to 8 bits when ``quantize``."""
-    x = (images.float().clamp(-1, 1) + 1) / 2
-    if quantize:
-        x = torch.round(x * 255) / 255
+def eight_bit_rgb(images: torch.Tensor) -> torch.Tensor:
+    """gankit images in [-1, 1] -> RGB pixel values 0-255 (whole numbers, float), as read from
+    an 8-bit PNG; grayscale replicated."""
+    return _as_rgb(torch.round((images.float().clamp(-1, 1) + 1) / 2 * 255))
+
+
+def _as_rgb(x: torch.Tensor) -> torch.Tensor:
     if x.shape[1] == 1:
         x = x.expand(-1, 3, -1, -1)
     elif x.shape[1] != 3:
@@ -193,12 +200,17 @@ def inception_extractor(
     download: bool = True,
     precision: str = "float32",
     channels_last: bool = True,
+    resize: str = "pytorch",
 ) -> InceptionFeatureExtractor:
-    """The standard FID extractor with the pytorch-fid weights (found or downloaded)."""
+    """The standard FID extractor with the pytorch-fid weights (found or downloaded), resizing
+    by protocol ``resize`` (``pytorch``, ``tf`` or ``clean``)."""
     from gankit.metrics.inception_weights import load_inception
 
+    protocol = resize_protocol(resize)  # a misspelt name fails before the weights are read
     net, sha256 = load_inception(weights, download)
-    return InceptionFeatureExtractor(net, sha256, device, batch_size, precision, channels_last)
+    return InceptionFeatureExtractor(
+        net, sha256, device, batch_size, precision, channels_last, resize=protocol.name
+    )
 
 
 def as_feature_set(

@@ -209,7 +209,12 @@ class InceptionV3(nn.Module):
             x = F.interpolate(
                 x, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear", align_corners=False
             )
-        x = 2 * x - 1
+        return self.pool3(2 * x - 1)
+
+    def pool3(self, x: torch.Tensor) -> torch.Tensor:
+        """Pool3 features (N, 2048) of the network's input ``x``: images already brought to
+        299x299 and scaled to about [-1, 1] by one of the protocols of
+        :mod:`gankit.metrics.resize`."""
         x = self.Conv2d_2b_3x3(self.Conv2d_2a_3x3(self.Conv2d_1a_3x3(x)))
         x = F.max_pool2d(x, kernel_size=3, stride=2)
         x = self.Conv2d_4a_3x3(self.Conv2d_3b_1x1(x))

@@ -135,6 +135,7 @@ class Trainer:
             self.method.device,
             settings.batch_size,
             dataset=dataset,
+            resize=settings.resize,
         )
 
     def _apply_speed_options(self) -> None:
