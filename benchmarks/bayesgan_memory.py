@@ -31,7 +31,7 @@ def measure(args: argparse.Namespace, generators: int, discriminators: int, mcmc
     """Run in the worker process: build, train ``args.steps`` iterations, report peak memory."""
     import torch
 
-    from gankit.data.base import DataSpec
+    from gankit.core.spec import DataSpec
     from gankit.methods import METHODS
     from gankit.train.launch import resolve_config
 

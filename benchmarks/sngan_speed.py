@@ -29,8 +29,8 @@ from trainer_timing import (
     trainer_images_per_second,
 )
 
+from gankit.core.spec import DataSpec
 from gankit.data import TensorDataset
-from gankit.data.base import DataSpec
 from gankit.nets import build_discriminator, build_generator
 from gankit.train.environment import pick_device
 

@@ -50,7 +50,7 @@ def gankit_images_per_second(args: argparse.Namespace, images: torch.Tensor) -> 
 
 def plain_images_per_second(args: argparse.Namespace, images: torch.Tensor) -> float:
     """The PyTorch examples' DCGAN loop, with gankit's DCGAN nets."""
-    from gankit.data.base import DataSpec
+    from gankit.core.spec import DataSpec
     from gankit.nets import build_discriminator, build_generator
 
     device = pick_device(args.device)

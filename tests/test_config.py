@@ -14,7 +14,7 @@ from gankit.config import (
     to_dict,
 )
 from gankit.config_checks import check_resume_changes, resumable
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.methods import METHODS
 from gankit.methods.dcgan import DCGANConfig

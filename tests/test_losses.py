@@ -137,7 +137,7 @@ class _Mean(torch.nn.Module):
 def test_lsgan_recipe_keeps_mao_et_al_halves():
     """configs/lsgan.yaml: D 1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2], G 1/2 E[(D(G(z)) - 1)^2]
     (Mao et al. 2017, Eq. 2 with the 0-1 coding of Eq. 9)."""
-    from gankit.data.base import DataSpec
+    from gankit.core.spec import DataSpec
     from gankit.methods import METHODS
     from gankit.train.launch import resolve_config
 

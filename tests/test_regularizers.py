@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.regularizers import (
     BanachGradientPenalty,

@@ -28,8 +28,8 @@ from pathlib import Path
 import torch
 from common import FIGURES, RESULTS, cpu_seconds, data_overrides, mnist_data, save, train
 
-from gankit import semi_supervised
 from gankit.data import build_dataset
+from gankit.methods import semi_supervised
 from gankit.nets import build_discriminator
 from gankit.nets.heads import ClassOutputs
 from gankit.train.launch import load_trained

@@ -29,7 +29,7 @@ from common import (
     train,
 )
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.methods import METHODS
 from gankit.sampling import write_samples
 from gankit.train.launch import load_trained, resolve_config

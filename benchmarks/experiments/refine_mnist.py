@@ -21,7 +21,7 @@ import torch
 from common import FIGURES, RESULTS, classifier_fid, data_overrides, mnist_data, save, train
 
 from gankit.losses import build_loss
-from gankit.refinement import gradient_layer_step
+from gankit.methods.gradient_layers import gradient_layer_step
 from gankit.train.launch import load_trained
 from gankit.viz.grid import save_image_grid
 

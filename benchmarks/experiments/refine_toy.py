@@ -29,8 +29,8 @@ from common import FIGURES, QUIET, RESULTS, ROOT, save
 
 from gankit.data import build_dataset
 from gankit.losses import build_loss
+from gankit.methods.gradient_layers import gradient_layer_step
 from gankit.metrics import mode_coverage
-from gankit.refinement import gradient_layer_step
 from gankit.train.launch import load_trained, resolve_config, start
 from gankit.train.snapshots import render_samples
 

@@ -9,9 +9,9 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
+from gankit.core.method import Method
 from gankit.data import build_dataset
 from gankit.errors import ConfigError
-from gankit.methods.base import Method
 from gankit.train.launch import load_trained
 
 

@@ -1,14 +1,14 @@
 """Evaluating trained runs and image folders with the set metrics (FID, KID, IS, PR, DC).
 
-Three entry points, one pipeline (features of generated and reference images, then
+Entry points over one pipeline (features of generated and reference images, then
 :func:`gankit.metrics.suite.compute_set_metrics`):
 
 - :func:`evaluate_run` scores a run's last checkpoint, writes ``RUN/eval/<step>.json`` with each
   value's protocol, and appends ``{"step": ..., "eval/<metric>": ...}`` to ``RUN/metrics.jsonl``
   (``gankit evaluate RUN``);
 - :func:`evaluate_folders` compares two image folders without a run;
-- :class:`PeriodicEvaluator` scores the generator during training, keeping the reference
-  features between calls.
+- :class:`gankit.metrics.periodic.PeriodicEvaluator` (the library half, which the trainer uses
+  too) scores a generator, keeping the reference features between calls.
 
 Generated images are drawn from a fixed seed, so evaluations of one run at different steps use
 the same latent codes.
@@ -28,120 +28,16 @@ from torch import nn
 
 from gankit.config import DataConfig
 from gankit.errors import ConfigError, GankitError
-from gankit.metrics.features import FeatureExtractor, FeatureSet, inception_extractor
-from gankit.metrics.reference_stats import FeatureStatistics, reference_features
+from gankit.metrics.features import inception_extractor
+from gankit.metrics.periodic import (
+    DEFAULT_SEED,
+    PeriodicEvaluator,
+    build_extractor,
+    generated_batches,
+)
+from gankit.metrics.reference_stats import reference_features
 from gankit.metrics.suite import compute_set_metrics, flatten_results, set_metrics
 from gankit.metrics.toy2d import PROTOCOL_NUM_SAMPLES, mode_coverage
-
-FEATURES = ("inception", "classifier")
-DEFAULT_SEED = 0
-
-
-def build_extractor(
-    features: str,
-    data: DataConfig | None,
-    weights: str | None = None,
-    device: str | torch.device = "cpu",
-    batch_size: int = 50,
-    progress: bool = False,
-    resize: str = "pytorch",
-) -> FeatureExtractor:
-    """``"inception"`` (pytorch-fid weights, resized by protocol ``resize``: ``pytorch``,
-    ``tf`` or ``clean``, see :mod:`gankit.metrics.resize`) or ``"classifier"`` (the domain
-    classifier of ``data``'s dataset, trained and cached on first use)."""
-    if features == "inception":
-        return inception_extractor(weights, device, batch_size, resize=resize)
-    if features == "classifier":
-        if data is None:
-            raise ConfigError("--features classifier needs a dataset; use it with a run.")
-        if weights is not None:
-            raise ConfigError("--weights is for the Inception network; drop it for classifiers.")
-        if resize != "pytorch":
-            raise ConfigError(
-                f"--resize {resize} is an Inception protocol; a domain classifier reads images "
-                "at its own size. Drop --resize with --features classifier."
-            )
-        from gankit.metrics.classifier import classifier_extractor
-
-        train = dataclasses.replace(data, split="train")
-        return classifier_extractor(train, device, batch_size, progress)
-    raise ConfigError(f"Unknown feature extractor {features!r}; use one of {', '.join(FEATURES)}.")
-
-
-def generated_batches(
-    method: Any, net: nn.Module, count: int, batch_size: int, seed: int = DEFAULT_SEED
-) -> Iterator[torch.Tensor]:
-    """``count`` samples from ``net`` in batches, from a private RNG seeded with ``seed``."""
-    generator = torch.Generator().manual_seed(seed)
-    for start in range(0, count, batch_size):
-        size = min(batch_size, count - start)
-        yield method.generate(method.sample_latent(size, generator), net)
-
-
-class PeriodicEvaluator:
-    """Set metrics of a generator during training, against reference features computed once.
-
-    Build it once with the run's data config (and the dataset the trainer already built, to
-    avoid reading it again); call it with the method and the net to sample from. Returns
-    ``{"eval/fid": ..., "eval/kid": ..., "eval/kid_std": ...}`` for the metrics log;
-    :attr:`last_results` keeps the full results with their protocols.
-    """
-
-    def __init__(
-        self,
-        data: DataConfig,
-        metrics: Sequence[str] = ("fid",),
-        n: int = 5000,
-        features: str = "inception",
-        ref_split: str | None = None,
-        weights: str | None = None,
-        device: str | torch.device = "cpu",
-        batch_size: int = 50,
-        seed: int = DEFAULT_SEED,
-        dataset: Any = None,
-        extractor: FeatureExtractor | None = None,
-        resize: str = "pytorch",
-    ) -> None:
-        self.metrics = [m.name for m in set_metrics(metrics)]
-        self.n, self.seed = n, seed
-        self.reference_data = dataclasses.replace(data, split=ref_split or data.split)
-        self.dataset = dataset if self.reference_data.split == data.split else None
-        self.extractor = extractor or build_extractor(
-            features, data, weights, device, batch_size, resize=resize
-        )
-        self._reference: FeatureSet | FeatureStatistics | None = None
-        self.last_results: dict[str, dict[str, Any]] = {}
-
-    def reference(self, progress: bool = False) -> FeatureSet | FeatureStatistics | None:
-        """The reference features (computed, or read from the cache, on first use)."""
-        chosen = set_metrics(self.metrics)
-        if not any(m.needs_reference for m in chosen):
-            return None
-        if self._reference is None:
-            self._reference = reference_features(
-                self.reference_data,
-                self.extractor,
-                self.n,
-                need_features=any(m.needs_reference_features for m in chosen),
-                progress=progress,
-                dataset=self.dataset,
-            )
-        return self._reference
-
-    def results(self, method: Any, net: nn.Module | None, progress: bool = False) -> dict[str, Any]:
-        """The full results, each ``{"value", ["std"], "protocol"}``."""
-        reference = self.reference(progress)
-        batches = generated_batches(method, net, self.n, self.extractor.batch_size, self.seed)
-        total = -(-self.n // self.extractor.batch_size)
-        fake = self.extractor.extract(batches, total, progress, description="generated images")
-        extra = {"generator_seed": self.seed}
-        self.last_results = compute_set_metrics(self.metrics, reference, fake, extra)
-        return self.last_results
-
-    def __call__(self, method: Any, net: nn.Module | None) -> dict[str, float]:
-        """The flat ``{"eval/<metric>": value}`` numbers; ``net`` None samples the method's own
-        sampling net (as ``Method.generate`` does)."""
-        return flatten_results(self.results(method, net))
 
 
 def evaluate_run(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import torch
 
+from gankit.core.method import Latent, Method
 from gankit.errors import ConfigError
-from gankit.methods.base import Latent, Method
 from gankit.train.launch import load_trained
 from gankit.train.snapshots import render_samples
 

@@ -9,10 +9,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from gankit import semi_supervised
-from gankit.data.base import DataSpec, TensorDataset
+from gankit.core.spec import DataSpec
+from gankit.data.base import TensorDataset
 from gankit.errors import ConfigError
-from gankit.methods import METHODS
+from gankit.methods import METHODS, semi_supervised
 from gankit.train.launch import resolve_config
 
 POINTS = DataSpec("points", (2,), num_classes=4)

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.methods import METHODS
 from gankit.nets.conditional import ConcatDiscriminator, EmbeddingGenerator

@@ -3,12 +3,12 @@ import math
 import pytest
 import torch
 
-from gankit.data.base import DataSpec
+from gankit.core.optim import build_scheduler
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.methods import METHODS
 from gankit.methods.image_pool import ImagePool
 from gankit.train.launch import resolve_config
-from gankit.train.optim import build_scheduler
 
 DIGITS = DataSpec("unpaired", (1, 28, 28), num_classes=10, input_shape=(1, 28, 28))
 

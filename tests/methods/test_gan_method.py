@@ -1,11 +1,11 @@
 import pytest
 import torch
 
-from gankit.data.base import DataSpec
+from gankit.core.method import frozen
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.methods import METHODS
 from gankit.methods.adversarial import adversarial_step
-from gankit.methods.base import frozen
 from gankit.train.launch import resolve_config
 
 SPEC = DataSpec("image", (1, 16, 16))

@@ -4,10 +4,10 @@ its checkpoint, the command line."""
 import pytest
 import torch
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.errors import CheckpointError, ConfigError
 from gankit.methods import METHODS
-from gankit.refinement import gradient_layer_step
+from gankit.methods.gradient_layers import gradient_layer_step
 from gankit.train.launch import load_trained, resolve_config
 
 POINTS = DataSpec("points", (2,))

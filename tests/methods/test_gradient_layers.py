@@ -9,13 +9,13 @@ from torch import nn
 
 from gankit.errors import ConfigError
 from gankit.losses import build_loss
-from gankit.nets.split import GeneratorSplit
-from gankit.refinement import (
+from gankit.methods.gradient_layers import (
     GradientLayers,
     fine_tune,
     gradient_layer_step,
     load_gradient_layers,
 )
+from gankit.nets.split import GeneratorSplit
 
 
 class Linear(nn.Module):
@@ -153,7 +153,7 @@ def test_the_rest_of_the_generator_is_in_eval_mode_so_each_sample_moves_alone():
 
 
 def test_split_layer_names_a_layer_of_the_body_and_a_wrong_one_lists_the_choices():
-    from gankit.data.base import DataSpec
+    from gankit.core.spec import DataSpec
     from gankit.nets import build_generator
 
     generator = build_generator("mlp", 2, DataSpec("points", (2,)), {"hidden": [8]})

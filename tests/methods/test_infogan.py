@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.methods import METHODS
 from gankit.train.launch import resolve_config
 

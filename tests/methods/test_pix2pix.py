@@ -3,7 +3,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.methods import METHODS
 from gankit.methods.augment import random_erase

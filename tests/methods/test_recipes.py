@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from gankit.cli import main
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.methods import METHODS
 from gankit.train.launch import resolve_config

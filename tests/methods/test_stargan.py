@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.methods import METHODS
 from gankit.nets.stargan import StarGANDiscriminator, with_label_channels

@@ -60,9 +60,11 @@ def pixel_features():
 def fast_extractor(monkeypatch, pixel_features):
     """Make every run evaluation use the cheap pixel extractor instead of Inception."""
     from gankit import evaluation
+    from gankit.metrics import periodic
 
-    monkeypatch.setattr(evaluation, "build_extractor", lambda *args, **kwargs: pixel_features)
-    monkeypatch.setattr(evaluation, "inception_extractor", lambda *args, **kwargs: pixel_features)
+    for module in (evaluation, periodic):
+        monkeypatch.setattr(module, "build_extractor", lambda *args, **kwargs: pixel_features)
+        monkeypatch.setattr(module, "inception_extractor", lambda *a, **k: pixel_features)
     return pixel_features
 
 

@@ -2,7 +2,7 @@
 
 import torch
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.nets import build_generator
 from gankit.nets.bigan import BiGANEncoder, JointDiscriminator
 

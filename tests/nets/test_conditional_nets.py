@@ -5,7 +5,7 @@ import copy
 import pytest
 import torch
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.nets.conditional import (
     ConcatDiscriminator,

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.nets import build_discriminator
 from gankit.nets.heads import ClassOutputs

@@ -2,7 +2,7 @@
 
 import torch
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.nets.lapgan import LaplacianGenerator, LevelDiscriminator, LevelGenerator
 from gankit.nets.mlp import MLPGenerator
 from gankit.nets.pyramid import upsample

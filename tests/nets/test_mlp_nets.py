@@ -1,6 +1,6 @@
 import torch
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.nets import build_discriminator, build_generator
 from gankit.nets.mlp import Maxout
 

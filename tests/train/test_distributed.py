@@ -11,7 +11,8 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from gankit.data.base import DataSpec, PairedTensorDataset, TensorDataset
+from gankit.core.spec import DataSpec
+from gankit.data.base import PairedTensorDataset, TensorDataset
 from gankit.errors import ConfigError, DistributedError
 from gankit.methods import METHODS
 from gankit.methods.gan import GAN

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import torch
 
+from gankit.core.optim import build_optimizer
 from gankit.errors import ConfigError
 from gankit.train import fast
 from gankit.train.fast import Capabilities, apply_fast
 from gankit.train.launch import resolve_config, start
-from gankit.train.optim import build_optimizer
 
 BF16_CPU = Capabilities("cpu", bf16_matmul=True, matrix_units=False, instructions="AVX-512 bf16")
 PLAIN_CPU = Capabilities("cpu", bf16_matmul=False, matrix_units=False, instructions="AVX2")

@@ -2,9 +2,9 @@ import pytest
 import torch
 
 from gankit.config import OptimizerConfig, TrainConfig
+from gankit.core.optim import build_optimizer, build_scheduler
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.train.ema import EMA
-from gankit.train.optim import build_optimizer, build_scheduler
 
 
 def params():

@@ -11,7 +11,7 @@ import click
 @click.option("--device", default="cpu", show_default=True)
 def accuracy_command(run_dir: str, split: str, device: str) -> None:
     """Classify SPLIT of a semi-supervised run's dataset (bayesgan semi.labels=N, ssgan)."""
-    from gankit.semi_supervised import run_accuracy
+    from gankit.runs.accuracy import run_accuracy
 
     result = run_accuracy(run_dir, split, device)
     click.echo(

@@ -57,7 +57,7 @@ def refine_command(
     """Refine RUN_DIR's samples by gradient layers x <- x + eta grad D(x); write before/after."""
     from pathlib import Path
 
-    from gankit.refinement import refine_run
+    from gankit.runs.refine import refine_run
 
     if steps < 1 or critic_steps < 0:
         raise click.UsageError("--steps must be at least 1 and --critic-steps at least 0.")

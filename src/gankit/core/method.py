@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from gankit.config import RunConfig
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 
 AMP_DTYPES = {"none": None, "bf16": torch.bfloat16, "fp16": torch.float16}

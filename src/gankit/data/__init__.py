@@ -4,6 +4,7 @@ Importing this package registers every built-in dataset (digits, ring8, grid25, 
 fashion-mnist, usps, cifar10, folder; and the image pairs paired, paired-dirs, photos; the domains unpaired, multidomain). Heavy imports (scikit-learn, PIL, urllib) happen inside the builders.
 """
 
+from gankit.core.spec import DataSpec
 from gankit.data import (  # noqa: F401  (each registers its datasets)
     cifar10,
     digits,
@@ -15,7 +16,7 @@ from gankit.data import (  # noqa: F401  (each registers its datasets)
     unpaired,
     usps,
 )
-from gankit.data.base import DataSpec, GanDataset, PairedTensorDataset, TensorDataset
+from gankit.data.base import GanDataset, PairedTensorDataset, TensorDataset
 from gankit.data.registry import DATASETS, build_dataset
 
 __all__ = [

@@ -19,7 +19,8 @@ import numpy as np
 import torch
 
 from gankit.config import DataConfig
-from gankit.data.base import DataSpec, GanDataset
+from gankit.core.spec import DataSpec
+from gankit.data.base import GanDataset
 from gankit.data.registry import DATASETS
 from gankit.data.transforms import check_image_options, pixels_to_tensor, resize_images
 from gankit.errors import DataError

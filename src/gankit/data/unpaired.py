@@ -23,7 +23,8 @@ from pathlib import Path
 import torch
 
 from gankit.config import DataConfig
-from gankit.data.base import DataSpec, InMemoryDataset, TensorDataset
+from gankit.core.spec import DataSpec
+from gankit.data.base import InMemoryDataset, TensorDataset
 from gankit.data.registry import DATASETS, build_dataset
 from gankit.errors import DataError
 

@@ -1,5 +1,6 @@
 """GAN methods, one module each, found by name."""
 
+from gankit.core.method import Method
 from gankit.methods import (  # noqa: F401  (registers the methods)
     banach_wgan,
     bayesgan,
@@ -19,7 +20,6 @@ from gankit.methods import (  # noqa: F401  (registers the methods)
     stargan,
     wgan,
 )
-from gankit.methods.base import Method
 from gankit.methods.registry import METHODS
 
 __all__ = ["METHODS", "Method"]

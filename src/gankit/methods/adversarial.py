@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from gankit.methods.base import frozen
+from gankit.core.method import frozen
 
 Generated = torch.Tensor | tuple[torch.Tensor, ...]
 

@@ -13,12 +13,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from gankit import semi_supervised
 from gankit.config import DataConfig, RunConfig, TrainConfig
-from gankit.data.base import DataSpec
+from gankit.core.method import Method, frozen
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError, DataError, UnknownNameError
 from gankit.losses import build_loss
-from gankit.methods.base import Method, frozen
+from gankit.methods import semi_supervised
 from gankit.methods.posterior import DiscriminatorPosterior, GeneratorPosterior
 from gankit.methods.registry import METHODS
 from gankit.methods.sghmc import SGHMC, likelihood_potential
@@ -81,7 +81,7 @@ class BayesGAN(Method):
     prod_i D(G(z_i)) p(theta_g) and p(theta_d | z, X, theta_g) to
     prod_i D(x_i) prod_i (1 - D(G(z_i))) p(theta_d), i.e. the non-saturating GAN
     log-likelihoods. Semi-supervised (§3.2, Eq. 4): D has K + 1 outputs (0 = generated) and
-    the likelihoods of :mod:`gankit.semi_supervised`. The prior is N(0, sigma^2 I) on every
+    the likelihoods of :mod:`gankit.methods.semi_supervised`. The prior is N(0, sigma^2 I) on every
     weight, sigma^2 = 10 (§5). Each conditional log posterior is its minibatch's summed
     log-likelihood scaled by n / m to the n examples it stands for (n = the training set's
     size, m = the minibatch size), plus the log prior. The noise z is marginalised by simple

@@ -11,18 +11,14 @@ import torch
 from torch import nn
 
 from gankit.config import DataConfig, TrainConfig
-from gankit.data.base import DataSpec
+from gankit.core.optim import build_optimizer
 from gankit.errors import ConfigError
-from gankit.losses import build_loss
 from gankit.methods.adversarial import Scores, adversarial_step
-from gankit.methods.base import Method
-from gankit.methods.conditional import finish_setup
 from gankit.methods.gan import GAN, GanConfig, check_unpacked_latent
 from gankit.methods.registry import METHODS
 from gankit.nets import build_generator
 from gankit.nets.bigan import BiGANEncoder, JointDiscriminator
 from gankit.registry import check_options
-from gankit.train.optim import build_optimizer
 
 IMAGE_LAYOUT_PENALTIES = ("banach_gradient_penalty",)  # filter images, not joint (x, z) vectors
 
@@ -81,17 +77,13 @@ class BiGAN(GAN):
 
     config_class = BiGanConfig
 
-    def __init__(self, cfg: BiGanConfig, spec: DataSpec, device: torch.device | str) -> None:
-        Method.__init__(self, cfg, spec, device)
+    def check_config(self) -> None:
+        cfg = self.cfg
         check_unpacked_latent(cfg, "bigan")
-        self.loss = build_loss(cfg.loss, cfg.loss_options)
         check_options(BiGANEncoder, cfg.encoder, "encoder", skip=("spec", "z_dim"))
         check_options(
             JointDiscriminator, cfg.discriminator, "joint discriminator", ("spec", "z_dim")
         )
-        self.nets["generator"] = build_generator(cfg.nets, cfg.z_dim, spec, cfg.generator)
-        self.nets["encoder"] = BiGANEncoder(spec, cfg.z_dim, **cfg.encoder)
-        self.nets["discriminator"] = JointDiscriminator(spec, cfg.z_dim, **cfg.discriminator)
         for item in cfg.regularizers:
             name = item if isinstance(item, str) else item.get("name")
             if name in IMAGE_LAYOUT_PENALTIES:
@@ -99,12 +91,24 @@ class BiGAN(GAN):
                     f"{name} filters images, but bigan's discriminator reads (x, z) pairs; use "
                     "gradient_penalty, dragan, r1 or spectral_norm."
                 )
-        finish_setup(self, optimizers=False)
+
+    def build_nets(self) -> dict[str, nn.Module]:
+        cfg, spec = self.cfg, self.spec
+        return {
+            "generator": build_generator(cfg.nets, cfg.z_dim, spec, cfg.generator),
+            "encoder": BiGANEncoder(spec, cfg.z_dim, **cfg.encoder),
+            "discriminator": JointDiscriminator(spec, cfg.z_dim, **cfg.discriminator),
+        }
+
+    def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        """G and E share one optimizer (they minimise one objective); D has its own."""
         G, E, D = self.nets["generator"], self.nets["encoder"], self.nets["discriminator"]
-        self.optimizers["generator"] = build_optimizer(
-            itertools.chain(G.parameters(), E.parameters()), cfg.optim.generator
-        )
-        self.optimizers["discriminator"] = build_optimizer(D.parameters(), cfg.optim.discriminator)
+        return {
+            "generator": build_optimizer(
+                itertools.chain(G.parameters(), E.parameters()), self.cfg.optim.generator
+            ),
+            "discriminator": build_optimizer(D.parameters(), self.cfg.optim.discriminator),
+        }
 
     def train_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], update_generator: bool

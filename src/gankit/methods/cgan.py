@@ -6,13 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+from torch import nn
 
 from gankit.config import DataConfig, TrainConfig
-from gankit.data.base import DataSpec
 from gankit.errors import ConfigError
-from gankit.losses import build_loss
-from gankit.methods.base import Method
-from gankit.methods.conditional import conditional_step, finish_setup
+from gankit.methods.conditional import conditional_step
 from gankit.methods.gan import GAN, GanConfig, check_unpacked_latent
 from gankit.methods.registry import METHODS
 from gankit.nets.conditional import build_conditional_discriminator, build_conditional_generator
@@ -58,17 +56,18 @@ class CGAN(GAN):
 
     config_class = CGanConfig
 
-    def __init__(self, cfg: CGanConfig, spec: DataSpec, device: torch.device | str) -> None:
-        Method.__init__(self, cfg, spec, device)
-        check_unpacked_latent(cfg, "cgan")
-        if not spec.num_classes:
+    def check_config(self) -> None:
+        check_unpacked_latent(self.cfg, "cgan")
+        if not self.spec.num_classes:
             raise ConfigError(
                 "cgan needs labelled data, and this dataset has no classes. Use a labelled one: "
                 "digits, mnist, fashion-mnist or cifar10."
             )
-        self.num_classes = spec.num_classes
-        self.loss = build_loss(cfg.loss, cfg.loss_options)
-        self.nets["generator"] = build_conditional_generator(
+        self.num_classes = self.spec.num_classes
+
+    def build_nets(self) -> dict[str, nn.Module]:
+        cfg, spec = self.cfg, self.spec
+        generator = build_conditional_generator(
             cfg.nets,
             cfg.z_dim,
             spec,
@@ -77,10 +76,10 @@ class CGAN(GAN):
             cfg.generator,
             cfg.embedding_dim,
         )
-        self.nets["discriminator"] = build_conditional_discriminator(
+        discriminator = build_conditional_discriminator(
             cfg.nets, spec, self.num_classes, cfg.conditioning, cfg.discriminator
         )
-        finish_setup(self)
+        return {"generator": generator, "discriminator": discriminator}
 
     def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """z alone, from the configured prior."""

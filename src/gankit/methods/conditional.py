@@ -1,4 +1,4 @@
-"""What the conditional methods share: one GAN step with extra inputs, and their set-up.
+"""What the conditional methods share: one GAN step with extra inputs given to both players.
 
 A conditional GAN (Mirza & Osindero 2014, Eq. 2) is Algorithm 1 of Goodfellow et al. 2014 with
 an extra input c given to both players: min_G max_D E[log D(x|c)] + E[log(1 - D(G(z|c)|c))].
@@ -12,11 +12,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from gankit.core.method import Latent
 from gankit.methods.adversarial import adversarial_step
-from gankit.methods.base import Latent
 from gankit.methods.gan import GAN
-from gankit.regularizers import build_regularizers
-from gankit.train.optim import build_optimizer
 
 
 class Conditioned(nn.Module):
@@ -63,23 +61,3 @@ def conditional_step(
         names=names,
         suffix=suffix,
     )
-
-
-def finish_setup(method: GAN, optimizers: bool = True) -> None:
-    """The tail of ``GAN.__init__`` for methods that build their own ``nets``.
-
-    Checks the loss against D's output, builds and applies the regularizers (spectral norm
-    changes D's parameters, so optimizers come after) and moves the nets to the device; with
-    ``optimizers``, gives each net its own optimizer from ``cfg.optim.<net name>``.
-    """
-    cfg, nets = method.cfg, method.nets
-    method._check_loss_fits_discriminator()
-    method.regularizers = build_regularizers(cfg.regularizers)
-    for regularizer in method.regularizers:
-        regularizer.check(method.spec, nets)
-        regularizer.prepare(nets)
-    for net in nets.values():
-        net.to(method.device)
-    if optimizers:
-        for name, net in nets.items():
-            method.optimizers[name] = build_optimizer(net.parameters(), getattr(cfg.optim, name))

@@ -24,15 +24,15 @@ import torch
 from torch import nn
 
 from gankit.config import DataConfig, OptimizerConfig, RunConfig, TrainConfig
-from gankit.data.base import DataSpec
+from gankit.core.method import Method, frozen
+from gankit.core.optim import build_optimizer
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
-from gankit.methods.base import Method, frozen
 from gankit.methods.image_pool import ImagePool
 from gankit.methods.registry import METHODS
 from gankit.methods.translation_losses import build_translation_loss, build_translation_regularizers
 from gankit.nets.patchgan import build_patch_discriminator
 from gankit.nets.translation import build_translator
-from gankit.train.optim import build_optimizer
 
 
 @dataclass

@@ -16,18 +16,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+from torch import nn
 
 from gankit.config import DataConfig, OptimizerConfig, RunConfig, TrainConfig
-from gankit.data.base import DataSpec
+from gankit.core.method import Method
+from gankit.core.optim import build_optimizer
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.losses import LOSSES, build_loss
 from gankit.methods.adversarial import adversarial_step
-from gankit.methods.base import Method
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
 from gankit.nets.packing import PackedDiscriminator, packed_spec
 from gankit.regularizers import build_regularizers
-from gankit.train.optim import build_optimizer
 
 LATENTS = ("normal", "uniform")
 
@@ -108,18 +109,14 @@ class GAN(Method):
     config_class = GanConfig
 
     def __init__(self, cfg: GanConfig, spec: DataSpec, device: torch.device | str) -> None:
+        """Set-up in a fixed order that every GAN variant shares: :meth:`check_config`, the
+        loss, :meth:`build_nets`, the loss checked against D's output, the regularizers (spectral
+        norm changes D's parameters, so they come before the optimizers), the nets moved to the
+        device, then :meth:`build_optimizers`. Variants override the three hooks, never this."""
         super().__init__(cfg, spec, device)
-        if cfg.latent not in LATENTS:
-            raise UnknownNameError("latent distribution", cfg.latent, LATENTS)
+        self.check_config()
         self.loss = build_loss(cfg.loss, cfg.loss_options)
-        self.nets["generator"] = build_generator(cfg.nets, cfg.z_dim, spec, cfg.generator)
-        if cfg.pack < 1:
-            raise ConfigError(f"pack must be at least 1, got {cfg.pack}.")
-        if cfg.pack == 1:
-            self.nets["discriminator"] = build_discriminator(cfg.nets, spec, cfg.discriminator)
-        else:
-            inner = build_discriminator(cfg.nets, packed_spec(spec, cfg.pack), cfg.discriminator)
-            self.nets["discriminator"] = PackedDiscriminator(inner, cfg.pack)
+        self.nets.update(self.build_nets())
         self._check_loss_fits_discriminator()
         self.regularizers = build_regularizers(cfg.regularizers)
         for regularizer in self.regularizers:
@@ -127,8 +124,33 @@ class GAN(Method):
             regularizer.prepare(self.nets)
         for net in self.nets.values():
             net.to(self.device)
-        for name, net in self.nets.items():
-            self.optimizers[name] = build_optimizer(net.parameters(), getattr(cfg.optim, name))
+        self.optimizers.update(self.build_optimizers())
+
+    def check_config(self) -> None:
+        """Refuse settings this method cannot run, before anything is built."""
+        if self.cfg.latent not in LATENTS:
+            raise UnknownNameError("latent distribution", self.cfg.latent, LATENTS)
+        if self.cfg.pack < 1:
+            raise ConfigError(f"pack must be at least 1, got {self.cfg.pack}.")
+
+    def build_nets(self) -> dict[str, nn.Module]:
+        """The networks by role; G and D here (D packed when ``pack`` > 1, PacGAN)."""
+        cfg, spec = self.cfg, self.spec
+        generator = build_generator(cfg.nets, cfg.z_dim, spec, cfg.generator)
+        if cfg.pack == 1:
+            return {
+                "generator": generator,
+                "discriminator": build_discriminator(cfg.nets, spec, cfg.discriminator),
+            }
+        inner = build_discriminator(cfg.nets, packed_spec(spec, cfg.pack), cfg.discriminator)
+        return {"generator": generator, "discriminator": PackedDiscriminator(inner, cfg.pack)}
+
+    def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        """One optimizer per net, from ``cfg.optim.<net name>``."""
+        return {
+            name: build_optimizer(net.parameters(), getattr(self.cfg.optim, name))
+            for name, net in self.nets.items()
+        }
 
     def _check_loss_fits_discriminator(self) -> None:
         produces = getattr(self.nets["discriminator"], "output_kind", "score")

@@ -10,16 +10,16 @@ import torch
 from torch import nn
 
 from gankit.config import DataConfig, OptimizerConfig, RunConfig, TrainConfig
-from gankit.data.base import DataSpec
+from gankit.core.method import Method
+from gankit.core.optim import build_optimizer
+from gankit.core.spec import DataSpec
 from gankit.errors import CheckpointError, ConfigError, UnknownNameError
-from gankit.methods.base import Method
 from gankit.methods.gan import LATENTS, draw_latent
+from gankit.methods.gradient_layers import OLDEST_FIRST, GradientLayers, critic_objective
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
 from gankit.nets.split import OUTPUT, GeneratorSplit
-from gankit.refinement import OLDEST_FIRST, GradientLayers, critic_objective
 from gankit.regularizers import build_regularizers
-from gankit.train.optim import build_optimizer
 
 
 @dataclass

@@ -8,14 +8,11 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from gankit.config import DataConfig, OptimizerConfig, TrainConfig
-from gankit.data.base import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
-from gankit.losses import build_loss
 from gankit.methods.adversarial import Scores, adversarial_step
-from gankit.methods.base import Method
-from gankit.methods.conditional import finish_setup
 from gankit.methods.gan import GAN, GanConfig, GanOptimConfig, check_unpacked_latent
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
@@ -69,8 +66,8 @@ class InfoGAN(GAN):
 
     config_class = InfoGanConfig
 
-    def __init__(self, cfg: InfoGanConfig, spec: DataSpec, device: torch.device | str) -> None:
-        Method.__init__(self, cfg, spec, device)
+    def check_config(self) -> None:
+        cfg = self.cfg
         check_unpacked_latent(cfg, "infogan")
         if any(k < 2 for k in cfg.categorical) or cfg.continuous < 0:
             raise ConfigError(
@@ -80,20 +77,22 @@ class InfoGAN(GAN):
             )
         if not cfg.categorical and not cfg.continuous:
             raise ConfigError("infogan needs a latent code: set categorical or continuous.")
-        self.loss = build_loss(cfg.loss, cfg.loss_options)
         self.code_dim = sum(cfg.categorical) + cfg.continuous
+
+    def build_nets(self) -> dict[str, nn.Module]:
+        """G of [z | codes]; D with the Q head (its outputs: the categories' logits, then a mean
+        per continuous code, and a log-std too unless ``fix_std``)."""
+        cfg, spec = self.cfg, self.spec
         q_outputs = sum(cfg.categorical) + cfg.continuous * (1 if cfg.fix_std else 2)
-        self.nets["generator"] = build_generator(
-            cfg.nets, cfg.z_dim + self.code_dim, spec, cfg.generator
-        )
+        generator = build_generator(cfg.nets, cfg.z_dim + self.code_dim, spec, cfg.generator)
         options = {**cfg.discriminator, "q_outputs": q_outputs}
-        self.nets["discriminator"] = build_discriminator(cfg.nets, spec, options)
-        if not hasattr(self.nets["discriminator"], "score_and_q"):
+        discriminator = build_discriminator(cfg.nets, spec, options)
+        if not hasattr(discriminator, "score_and_q"):
             raise ConfigError(
                 f"infogan needs a discriminator with a Q head, and nets={cfg.nets!r} has none. "
                 "Use nets=infogan."
             )
-        finish_setup(self)
+        return {"generator": generator, "discriminator": discriminator}
 
     # ------------------------------------------------------------------ codes
 

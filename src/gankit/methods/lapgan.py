@@ -10,11 +10,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from gankit.config import DataConfig, TrainConfig
-from gankit.data.base import DataSpec
+from gankit.core.optim import build_optimizer
+from gankit.core.spec import DataSpec
 from gankit.errors import CheckpointError
-from gankit.losses import build_loss
-from gankit.methods.base import Method
-from gankit.methods.conditional import conditional_step, finish_setup
+from gankit.methods.conditional import conditional_step
 from gankit.methods.gan import GAN, GanConfig, check_unpacked_latent
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
@@ -22,7 +21,6 @@ from gankit.nets.lapgan import LaplacianGenerator, LevelDiscriminator, LevelGene
 from gankit.nets.pyramid import check_kind, check_levels, gaussian_pyramid, upsample
 from gankit.nets.shapes import square_image
 from gankit.registry import check_options
-from gankit.train.optim import build_optimizer
 
 MAX_GRID_COLUMNS = 16
 
@@ -67,17 +65,21 @@ class LAPGAN(GAN):
 
     config_class = LapGanConfig
 
-    def __init__(self, cfg: LapGanConfig, spec: DataSpec, device: torch.device | str) -> None:
-        Method.__init__(self, cfg, spec, device)
+    def check_config(self) -> None:
+        cfg = self.cfg
         check_unpacked_latent(cfg, "lapgan")
         check_kind(cfg.pyramid)
-        channels, size = square_image(spec, "LAPGAN")
+        self.channels, size = square_image(self.spec, "LAPGAN")
         check_levels(size, cfg.levels)
         check_options(LevelGenerator, cfg.level_generator, "level generator", skip=("channels",))
         check_options(LevelDiscriminator, cfg.level_discriminator, "level discriminator",
                       skip=("channels", "size"))  # fmt: skip
-        self.loss = build_loss(cfg.loss, cfg.loss_options)
         self.sizes = [size // 2**k for k in range(cfg.levels)]  # finest first
+
+    def build_nets(self) -> dict[str, nn.Module]:
+        """One (G, D) pair per level: the conditional level nets, then the coarsest level's
+        unconditional nets of ``cfg.nets``."""
+        cfg, channels = self.cfg, self.channels
         coarsest = DataSpec("image", (channels, self.sizes[-1], self.sizes[-1]))
         generators: list[nn.Module] = [
             LevelGenerator(channels, **cfg.level_generator) for _ in self.sizes[:-1]
@@ -87,16 +89,22 @@ class LAPGAN(GAN):
         ]
         generators.append(build_generator(cfg.nets, cfg.z_dim, coarsest, cfg.generator))
         discriminators.append(build_discriminator(cfg.nets, coarsest, cfg.discriminator))
-        self.nets["generator"] = LaplacianGenerator(generators, cfg.pyramid)
-        self.nets["discriminator"] = nn.ModuleList(discriminators)
-        finish_setup(self, optimizers=False)
+        return {
+            "generator": LaplacianGenerator(generators, cfg.pyramid),
+            "discriminator": nn.ModuleList(discriminators),
+        }
+
+    def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        """An optimizer per level and player, so that each level trains as its own GAN."""
+        cfg, optimizers = self.cfg, {}
         for k in range(cfg.levels):
-            self.optimizers[f"generator_{k}"] = build_optimizer(
+            optimizers[f"generator_{k}"] = build_optimizer(
                 self.nets["generator"].levels[k].parameters(), cfg.optim.generator
             )
-            self.optimizers[f"discriminator_{k}"] = build_optimizer(
+            optimizers[f"discriminator_{k}"] = build_optimizer(
                 self.nets["discriminator"][k].parameters(), cfg.optim.discriminator
             )
+        return optimizers
 
     def noise_plane(self, n: int, size: int, generator: torch.Generator | None = None):
         """One plane of noise (n, 1, size, size) from the configured prior, for a finer level."""

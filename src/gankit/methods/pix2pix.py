@@ -24,17 +24,17 @@ import torch
 from torch import nn
 
 from gankit.config import DataConfig, RunConfig, TrainConfig
-from gankit.data.base import DataSpec
+from gankit.core.method import Method, frozen
+from gankit.core.optim import build_optimizer
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.methods.augment import add_input_noise, random_erase
-from gankit.methods.base import Method, frozen
 from gankit.methods.gan import GanOptimConfig
 from gankit.methods.registry import METHODS
 from gankit.methods.translation_losses import build_translation_loss, build_translation_regularizers
 from gankit.nets.patchgan import build_patch_discriminator
 from gankit.nets.translation import build_translator
 from gankit.regularizers.pixel import closest_target_distance
-from gankit.train.optim import build_optimizer
 
 DIRECTIONS = ("AtoB", "BtoA")
 

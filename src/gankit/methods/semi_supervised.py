@@ -13,15 +13,13 @@ each a log-softmax over all K + 1 logits. Classification uses the class columns 
 p(y | x, real) = softmax(l_1..l_K).
 
 This module also picks the balanced, seeded labelled subset, trains the supervised baseline (the
-same network on the labelled images only) and measures test accuracy of a trained run.
+same network on the labelled images only) and measures accuracy; the test accuracy of a trained
+run is :func:`gankit.runs.accuracy.run_accuracy`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -136,26 +134,3 @@ def train_supervised(
             loss.backward()
             optimizer.step()
     return net.eval()
-
-
-def run_accuracy(run_dir: str | Path, split: str = "test", device: str = "cpu") -> dict[str, Any]:
-    """Accuracy of a trained semi-supervised run's classifier on ``split`` of its dataset."""
-    from gankit.data import build_dataset
-    from gankit.train.launch import load_trained
-
-    method, cfg, _ = load_trained(run_dir, device=device)
-    classify = getattr(method, "class_probabilities", None)
-    if classify is None or not getattr(method, "semi_supervised", False):
-        raise ConfigError(
-            f"Run {str(run_dir)!r} ({cfg.method}) has no classifier: train a semi-supervised "
-            "run, e.g. `gankit train bayesgan semi.labels=100`."
-        )
-    dataset = build_dataset(dataclasses.replace(cfg.data, split=split))
-    images, labels = dataset.tensors
-    return {
-        "method": cfg.method,
-        "split": split,
-        "images": len(images),
-        "labelled": cfg.semi.labels,
-        "accuracy": accuracy(classify, images, labels),
-    }

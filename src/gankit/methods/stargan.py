@@ -19,15 +19,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from gankit.config import DataConfig, RunConfig, TrainConfig
-from gankit.data.base import DataSpec
+from gankit.core.method import Method, frozen
+from gankit.core.optim import build_optimizer
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
-from gankit.methods.base import Method, frozen
 from gankit.methods.gan import GanOptimConfig
 from gankit.methods.registry import METHODS
 from gankit.nets.stargan import SourceHead, StarGANDiscriminator, with_label_channels
 from gankit.nets.translation import build_translator
 from gankit.regularizers import GradientPenalty
-from gankit.train.optim import build_optimizer
 
 
 @dataclass

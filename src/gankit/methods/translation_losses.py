@@ -7,7 +7,7 @@ from typing import Any
 
 from torch import nn
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.losses import AdversarialLoss, WassersteinLoss, build_loss
 from gankit.regularizers import REGULARIZERS, Regularizer, build_regularizers

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from gankit.config import DataConfig
 from gankit.data import build_dataset
 from gankit.errors import DataError
-from gankit.metrics.classifier import DomainClassifier, TrainedClassifier
+from gankit.metrics.classifier_net import DomainClassifier, TrainedClassifier
 
 logger = logging.getLogger(__name__)
 

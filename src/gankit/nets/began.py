@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.nets.registry import DISCRIMINATORS, GENERATORS
 from gankit.nets.shapes import pyramid, square_image
 

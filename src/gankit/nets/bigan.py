@@ -16,7 +16,7 @@ import math
 import torch
 from torch import nn
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.nets.init import dcgan_init
 from gankit.nets.registry import GENERATORS
 

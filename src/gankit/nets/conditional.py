@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError, GankitError, UnknownNameError
 from gankit.nets.registry import build_discriminator, build_generator
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.nets.init import dcgan_init
 from gankit.nets.registry import DISCRIMINATORS, GENERATORS

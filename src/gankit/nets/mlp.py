@@ -12,7 +12,7 @@ import math
 import torch
 from torch import nn
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.nets.registry import DISCRIMINATORS, GENERATORS
 
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh}

@@ -6,7 +6,7 @@ from typing import Any
 
 from torch import nn
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.registry import Registry, check_options
 
 # Generators are built as ``cls(z_dim, spec, **options)``; discriminators as ``cls(spec, **options)``.

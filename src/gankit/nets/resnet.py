@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.nets.registry import DISCRIMINATORS, GENERATORS
 from gankit.nets.shapes import pyramid, square_image

@@ -7,7 +7,7 @@ import warnings
 import torch
 from torch import nn
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.registry import Registry
 
 REGULARIZERS: Registry = Registry("regularizer")

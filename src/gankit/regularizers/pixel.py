@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from gankit.data.base import DataSpec
+from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError, GankitError
 from gankit.regularizers.base import REGULARIZERS, Regularizer
 

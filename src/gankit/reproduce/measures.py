@@ -16,13 +16,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gankit import semi_supervised
 from gankit.config import DataConfig
 from gankit.data import build_dataset
 from gankit.encoding import encode_images
 from gankit.errors import GankitError
 from gankit.evaluation import pixel_results
-from gankit.methods import METHODS
+from gankit.methods import METHODS, semi_supervised
 from gankit.metrics import classifier_extractor, fid, match_clusters, mode_coverage
 from gankit.metrics import label_accuracy as classifier_accuracy
 from gankit.metrics.label_preservation import label_preservation as preservation

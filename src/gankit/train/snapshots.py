@@ -3,7 +3,7 @@
 Images become a grid (``samples/step_NNNNNN.png``). Points (the toy 2-D mixtures) become a
 scatter plot over the mixture's modes, scored by mode coverage on the protocol's 2500 samples.
 
-Translation methods (pix2pix, cyclegan, stargan: a :class:`gankit.methods.base.Translator`)
+Translation methods (pix2pix, cyclegan, stargan: a :class:`gankit.core.method.Translator`)
 also get a grid of fixed *held-out* inputs at every sample step,
 ``samples/heldout/step_NNNNNN.png``, laid out as the training grid (pix2pix: input | output |
 target), so over-fitting shows beside training progress (Tucker 2022, section 5: the validation
@@ -26,9 +26,9 @@ import torch
 from torch import nn
 
 from gankit.config import RunConfig
-from gankit.data.base import DataSpec
+from gankit.core.method import Method, Translator
+from gankit.core.spec import DataSpec
 from gankit.errors import DataError, GankitError
-from gankit.methods.base import Method, Translator
 from gankit.metrics.toy2d import PROTOCOL_NUM_SAMPLES, mode_coverage
 from gankit.train.run_folder import RunFolder
 from gankit.train.validation import heldout_dataset

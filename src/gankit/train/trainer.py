@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from gankit.config import RunConfig, to_dict
+from gankit.core.method import Method
+from gankit.core.optim import build_scheduler, rebase
 from gankit.data.base import GanDataset
 from gankit.errors import ConfigError, TrainingDiverged, TrainingInterrupted
-from gankit.methods.base import Method
 from gankit.train.batches import BatchStream
 from gankit.train.checkpoint import FORMAT, VERSION, capture_rng, restore_rng, save_atomic
 from gankit.train.distributed import Distributed, Replicas, rank_seed
@@ -33,13 +34,12 @@ from gankit.train.ema import EMA
 from gankit.train.environment import seed_everything
 from gankit.train.interrupt import catch_interrupt
 from gankit.train.logger import ProgressBar, RunLogger
-from gankit.train.optim import build_scheduler, rebase
 from gankit.train.run_folder import RunFolder
 from gankit.train.snapshots import Snapshots, heldout_path, heldout_snapshots
 from gankit.train.validation import EarlyStopping, check_validation, score, validation_dataset
 
 if TYPE_CHECKING:  # imported when used: the metrics package is not needed to train
-    from gankit.evaluation import PeriodicEvaluator
+    from gankit.metrics.periodic import PeriodicEvaluator
 
 
 def total_steps(cfg: RunConfig, batches_per_epoch: int) -> int:
@@ -123,7 +123,7 @@ class Trainer:
             )
         if not self.session.is_main:  # rank 0 evaluates; the others wait at the next step
             return None
-        from gankit.evaluation import PeriodicEvaluator
+        from gankit.metrics.periodic import PeriodicEvaluator
 
         return PeriodicEvaluator(
             self.cfg.data,

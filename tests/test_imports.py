@@ -1,0 +1,216 @@
+"""gankit's layers, read from its source: no import cycles, and imports point down the layers.
+
+commands -> run services (``gankit.runs``, evaluation, sampling, reports, ...) -> trainer /
+methods / metrics -> nets, losses, data -> core (the Method contract, DataSpec, optimizers) ->
+config, registry, errors. Every ``import`` in ``src/gankit`` counts, function-local ones
+included (a function-local import that only breaks a cycle still is one); imports under
+``if TYPE_CHECKING:`` do not run and do not count.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+SOURCE = Path(__file__).resolve().parents[1] / "src"
+
+RUN_LAYER = (
+    "gankit.runs",
+    "gankit.evaluation",
+    "gankit.reproduce",
+    "gankit.report",
+    "gankit.report_page",
+    "gankit.compare",
+    "gankit.sampling",
+    "gankit.translation",
+    "gankit.encoding",
+    "gankit.catalog",
+    "gankit.sweep",
+)
+COMMAND_LINE = ("gankit.commands", "gankit.cli", "gankit.__main__")
+BOTTOM = ("gankit.config", "gankit.registry", "gankit.errors", "gankit.core")
+
+# module prefixes -> the prefixes they may not import
+RULES = {
+    "methods never import the trainer or the run layer": (
+        ("gankit.methods",),
+        ("gankit.train", *RUN_LAYER, *COMMAND_LINE),
+    ),
+    "the trainer never imports a method or the run layer": (
+        ("gankit.train",),
+        ("gankit.methods", *RUN_LAYER, *COMMAND_LINE),
+    ),
+    "nets never import data (DataSpec is in gankit.core)": (("gankit.nets",), ("gankit.data",)),
+    "the library below the run layer never imports it": (
+        (
+            "gankit.core",
+            "gankit.nets",
+            "gankit.losses",
+            "gankit.regularizers",
+            "gankit.data",
+            "gankit.metrics",
+            "gankit.methods",
+            "gankit.viz",
+        ),
+        (*RUN_LAYER, *COMMAND_LINE),
+    ),
+    "the library never imports the command line": (
+        ("gankit.runs", *RUN_LAYER, "gankit.train", "gankit.methods", "gankit.metrics"),
+        COMMAND_LINE,
+    ),
+}
+# Edges that break a rule today, each with the issue that removes it. The test fails when one
+# disappears (delete it here) as much as when a new one appears.
+KNOWN = {
+    # the launcher builds a method by name: it belongs to the run layer (issue 19, step 2)
+    ("gankit.train.launch", "gankit.methods"),
+}
+
+
+def module_names() -> dict[str, Path]:
+    names = {}
+    for path in (SOURCE / "gankit").rglob("*.py"):
+        parts = path.relative_to(SOURCE).with_suffix("").parts
+        names[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return names
+
+
+MODULES = module_names()
+
+
+def owner(name: str) -> str | None:
+    """The gankit module that defines ``name`` (a module, or a name inside one)."""
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def is_type_checking_block(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def imported_names(module: str, tree: ast.AST) -> Iterable[str]:
+    package = module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if is_type_checking_block(child):
+                continue
+            if isinstance(child, ast.Import):
+                yield from (alias.name for alias in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                base = child.module or ""
+                if child.level:
+                    anchor = package
+                    for _ in range(child.level - 1):
+                        anchor = anchor.rpartition(".")[0]
+                    base = f"{anchor}.{base}" if base else anchor
+                yield from (f"{base}.{alias.name}" for alias in child.names)
+            stack.append(child)
+
+
+def import_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for module, path in MODULES.items():
+        targets = {owner(name) for name in imported_names(module, ast.parse(path.read_text()))}
+        graph[module] = {t for t in targets if t and t != module}
+    return graph
+
+
+GRAPH = import_graph()
+
+
+def inside(module: str, prefixes: Iterable[str]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_graph_is_read_from_the_source():
+    assert "gankit.train.trainer" in GRAPH and "gankit.core.method" in GRAPH["gankit.train.trainer"]
+    assert "gankit.core.spec" in GRAPH["gankit.nets.dcgan"]
+
+
+def test_there_is_no_import_cycle():
+    assert cycles(GRAPH) == []
+
+
+def test_a_cycle_is_found_when_there_is_one():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c"]]
+
+
+def violations(graph: dict[str, set[str]], rule: str) -> list[str]:
+    """The edges of ``graph`` that break ``rule``, less the :data:`KNOWN` ones."""
+    sources, banned = RULES[rule]
+    return [
+        f"{module} -> {target}"
+        for module, targets in sorted(graph.items())
+        if inside(module, sources) and not inside(module, COMMAND_LINE)
+        for target in sorted(targets)
+        if inside(target, banned)
+        and not any(
+            module == known and inside(target, (known_target,)) for known, known_target in KNOWN
+        )
+    ]
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_imports_point_down_the_layers(rule):
+    assert violations(GRAPH, rule) == [], rule
+
+
+def test_an_import_up_the_layers_is_caught():
+    graph = GRAPH | {"gankit.methods.gan": GRAPH["gankit.methods.gan"] | {"gankit.train.trainer"}}
+    rule = "methods never import the trainer or the run layer"
+    assert violations(graph, rule) == ["gankit.methods.gan -> gankit.train.trainer"]
+
+
+def test_each_known_exception_still_exists():
+    for module, target in KNOWN:
+        assert any(inside(t, (target,)) for t in GRAPH[module]), (
+            f"{module} no longer imports {target}: remove the edge from KNOWN"
+        )
+
+
+def test_core_imports_only_the_bottom_layer():
+    for module, targets in GRAPH.items():
+        if inside(module, ("gankit.core",)):
+            assert all(inside(t, BOTTOM) for t in targets), (module, sorted(targets))
