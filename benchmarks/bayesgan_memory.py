@@ -33,7 +33,7 @@ def measure(args: argparse.Namespace, generators: int, discriminators: int, mcmc
 
     from gankit.core.spec import DataSpec
     from gankit.methods import METHODS
-    from gankit.train.launch import resolve_config
+    from gankit.runs.launch import resolve_config
 
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)

@@ -25,7 +25,7 @@ from gankit.data.unpaired import UnpairedDataset
 from gankit.methods.image_pool import ImagePool
 from gankit.nets.patchgan import build_patch_discriminator
 from gankit.nets.translation import build_translator
-from gankit.train.environment import pick_device
+from gankit.training.environment import pick_device
 
 # --nets: the paper's ResNet-9 + PatchGAN (least squares, identity 0.5), or Kasmi & Thimonier's
 # digit nets (configs/cyclegan-mnist-usps.yaml: grayscale, log loss, lambda_cyc 0.045, no

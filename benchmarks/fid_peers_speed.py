@@ -39,7 +39,7 @@ from peers import import_peer  # noqa: E402  (the torchvision shim, tests/crossc
 from gankit import evaluation  # noqa: E402
 from gankit.metrics.features import InceptionFeatureExtractor  # noqa: E402
 from gankit.metrics.inception import InceptionV3, random_inception  # noqa: E402
-from gankit.train.environment import device_name  # noqa: E402
+from gankit.training.environment import device_name  # noqa: E402
 
 CIFAR = Path(__file__).resolve().parents[2] / "shared" / "data" / "cifar10" / "cifar10.npz"
 

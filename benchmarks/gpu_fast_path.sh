@@ -2,7 +2,7 @@
 # The fast-path measurements to run when a GPU is lent (BENCHMARKS.md, "The fast path"):
 # speed of each option against the plain fp32 loops, the roofline, then quality at equal steps
 # (DCGAN on MNIST, seeds 0-2, fp32 against bf16 + channels_last). train.fast switches an option
-# on for CUDA (src/gankit/train/fast.py, fast_choices) only after its row here is recorded.
+# on for CUDA (src/gankit/training/fast.py, fast_choices) only after its row here is recorded.
 #   bash benchmarks/gpu_fast_path.sh [DATA_DIR] [OUT]
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -28,7 +28,7 @@ from trainer_timing import (
 from gankit.data import PairedTensorDataset
 from gankit.nets.patchgan import build_patch_discriminator
 from gankit.nets.translation import build_translator
-from gankit.train.environment import pick_device
+from gankit.training.environment import pick_device
 
 
 def synthetic_pairs(count: int, size: int) -> PairedTensorDataset:

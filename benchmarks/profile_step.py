@@ -20,7 +20,7 @@ from collections import defaultdict
 from roofline import RECIPES, prepared_step
 from torch.profiler import ProfilerActivity, profile
 
-from gankit.train.environment import pick_device
+from gankit.training.environment import pick_device
 
 KINDS = (
     ("convolution / matmul", r"conv|mm|matmul|linear|addmm|bmm|mkldnn"),

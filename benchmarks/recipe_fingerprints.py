@@ -30,7 +30,7 @@ import torch
 
 from gankit.errors import GankitError
 from gankit.recipes import find_recipe, recipe_names
-from gankit.train.launch import resolve_config, start
+from gankit.runs.launch import resolve_config, start
 
 STEPS = 3
 # Wall-clock fields, in the log records and the checkpoint; the checkpoint's "config" holds the

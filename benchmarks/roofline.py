@@ -30,8 +30,8 @@ from trainer_timing import build_trainer, clock
 
 from gankit.data import PairedTensorDataset, TensorDataset
 from gankit.data.unpaired import UnpairedDataset
-from gankit.train.environment import pick_device
-from gankit.train.fast import detect
+from gankit.training.environment import pick_device
+from gankit.training.fast import detect
 
 
 @dataclass

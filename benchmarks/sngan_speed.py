@@ -32,7 +32,7 @@ from trainer_timing import (
 from gankit.core.spec import DataSpec
 from gankit.data import TensorDataset
 from gankit.nets import build_discriminator, build_generator
-from gankit.train.environment import pick_device
+from gankit.training.environment import pick_device
 
 G_OPTIONS, D_OPTIONS, Z_DIM, N_DIS = {"width": 256}, {"width": 128, "pooling": "sum"}, 128, 5
 

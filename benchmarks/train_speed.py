@@ -28,7 +28,7 @@ from trainer_timing import (
 )
 
 from gankit.data import TensorDataset
-from gankit.train.environment import pick_device
+from gankit.training.environment import pick_device
 
 
 def synthetic_images(count: int, size: int, seed: int = 0) -> torch.Tensor:

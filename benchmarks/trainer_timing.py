@@ -21,11 +21,11 @@ import torch
 
 from gankit.config import Override
 from gankit.methods import METHODS
-from gankit.train.environment import pick_device, seed_everything
-from gankit.train.fast import apply_fast, detect
-from gankit.train.launch import resolve_config
-from gankit.train.run_folder import RunFolder
-from gankit.train.trainer import Trainer
+from gankit.runs.launch import resolve_config
+from gankit.training.environment import pick_device, seed_everything
+from gankit.training.fast import apply_fast, detect
+from gankit.training.run_folder import RunFolder
+from gankit.training.trainer import Trainer
 
 
 def speed_arguments(

@@ -37,8 +37,8 @@ from pathlib import Path
 import torch
 
 from gankit.config import DataConfig
-from gankit.train.launch import load_trained, resolve_config, start
-from gankit.train.logger import read_metrics
+from gankit.runs.launch import load_trained, resolve_config, start
+from gankit.training.logger import read_metrics
 
 TOY_RECIPES = [
     "gan",

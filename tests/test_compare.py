@@ -9,8 +9,8 @@ from gankit import compare
 from gankit.config import save_yaml
 from gankit.errors import GankitError
 from gankit.metrics.suite import flatten_results
-from gankit.train.launch import resolve_config
-from gankit.train.run_folder import RunFolder
+from gankit.runs.launch import resolve_config
+from gankit.training.run_folder import RunFolder
 
 
 def make_run(root, name, overrides=(), evaluations=(), steps=100, seconds=12.5):

@@ -18,7 +18,7 @@ from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.methods import METHODS
 from gankit.methods.dcgan import DCGANConfig
-from gankit.train.launch import resolve_config
+from gankit.runs.launch import resolve_config
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 
@@ -234,7 +234,7 @@ def test_the_keys_a_resume_may_change(key, allowed):
 
 
 def test_a_steps_override_beats_the_files_epochs(tmp_path):
-    from gankit.train.launch import resolve_config
+    from gankit.runs.launch import resolve_config
 
     recipe = tmp_path / "recipe.yaml"
     recipe.write_text("method: dcgan\ntrain: {epochs: 5}\n")
@@ -255,7 +255,7 @@ def test_the_last_length_given_wins_on_resume_and_on_the_command_line():
 
 
 def test_an_image_method_on_a_point_set_gets_mlp_nets_and_no_image_size(capsys):
-    from gankit.train.launch import resolve_config
+    from gankit.runs.launch import resolve_config
 
     cfg = resolve_config("wgan-gp", None, [("data.name", "ring8")])
     assert (cfg.data.image_size, cfg.data.channels, cfg.nets) == (None, None, "mlp")

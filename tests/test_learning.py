@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from gankit.train.launch import resolve_config, start
-from gankit.train.logger import read_metrics
+from gankit.runs.launch import resolve_config, start
+from gankit.training.logger import read_metrics
 
 CONFIG = Path(__file__).resolve().parents[1] / "configs" / "gan-ring8.yaml"
 

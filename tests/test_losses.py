@@ -139,7 +139,7 @@ def test_lsgan_recipe_keeps_mao_et_al_halves():
     (Mao et al. 2017, Eq. 2 with the 0-1 coding of Eq. 9)."""
     from gankit.core.spec import DataSpec
     from gankit.methods import METHODS
-    from gankit.train.launch import resolve_config
+    from gankit.runs.launch import resolve_config
 
     cfg = resolve_config(None, "configs/lsgan.yaml", ["generator.width=8", "discriminator.width=8"])
     method = METHODS.get("lsgan")(cfg, DataSpec("image", (1, 16, 16)), "cpu")

@@ -6,7 +6,7 @@ import pytest
 
 from gankit.errors import ConfigError
 from gankit.recipes import RECIPES, describe_recipe, find_recipe, recipe_names
-from gankit.train.launch import resolve_config
+from gankit.runs.launch import resolve_config
 
 
 def test_a_recipe_name_finds_its_file_and_a_path_still_works(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from gankit.evaluation import evaluate_run
-from gankit.train.launch import resolve_config, start
+from gankit.runs.launch import resolve_config, start
 
 TOY = ["data.name=ring8", "z_dim=2", "generator.hidden=[16]", "discriminator.hidden=[16]",
        "data.options.n_samples=512", "train.steps=12", "train.log_every=3",

@@ -14,7 +14,7 @@ from PIL import Image
 from test_report import TOY, Page, latest
 
 from gankit.report import write_report
-from gankit.train.launch import resolve_config, start
+from gankit.runs.launch import resolve_config, start
 
 pytestmark = pytest.mark.browser
 

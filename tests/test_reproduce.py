@@ -186,7 +186,7 @@ def test_lapgan_is_compared_with_a_dcgan_of_as_many_generator_parameters():
     from gankit.data import DataSpec
     from gankit.methods import METHODS
     from gankit.recipes import find_recipe
-    from gankit.train.launch import resolve_config
+    from gankit.runs.launch import resolve_config
 
     spec = DataSpec(kind="image", shape=(1, 28, 28), num_classes=10)
     counts = {}
@@ -200,7 +200,7 @@ def test_lapgan_is_compared_with_a_dcgan_of_as_many_generator_parameters():
 @pytest.mark.parametrize("name", EXPERIMENTS.names())
 def test_every_run_of_every_experiment_resolves_at_both_budgets(name):
     from gankit.recipes import find_recipe
-    from gankit.train.launch import resolve_config
+    from gankit.runs.launch import resolve_config
 
     experiment = EXPERIMENTS.get(name)
     for budget in (experiment.quick, experiment.full):

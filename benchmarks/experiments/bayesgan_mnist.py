@@ -32,7 +32,7 @@ from gankit.data import build_dataset
 from gankit.methods import semi_supervised
 from gankit.nets import build_discriminator
 from gankit.nets.heads import ClassOutputs
-from gankit.train.launch import load_trained
+from gankit.runs.launch import load_trained
 from gankit.viz.grid import save_image_grid
 
 NETS = ["generator.width=32", "discriminator.width=32", "discriminator.norm=layer"]

@@ -24,7 +24,7 @@ from common import FIGURES, data_overrides, mnist_data, run_options, save, test_
 from gankit.data import build_dataset
 from gankit.encoding import encode_images
 from gankit.methods import METHODS
-from gankit.train.launch import load_trained
+from gankit.runs.launch import load_trained
 from gankit.viz.grid import save_image_grid
 
 

@@ -32,8 +32,8 @@ from common import (
 )
 
 from gankit.metrics import label_accuracy
+from gankit.runs.launch import load_trained
 from gankit.sampling import write_samples
-from gankit.train.launch import load_trained
 
 VARIANTS = {
     "projection": ["conditioning=projection", "generator_conditioning=batchnorm"],

@@ -1,6 +1,6 @@
 """What the MNIST experiments share: data, training with timing, samples, classifier FID.
 
-Every experiment script trains with ``gankit.train.launch`` exactly as ``gankit train`` does,
+Every experiment script trains with ``gankit.runs.launch`` exactly as ``gankit train`` does,
 then measures the trained run from Python. MNIST comes from ``../shared/data`` (or
 ``--data-dir``); where it is absent the embedded digits at 28 px stand in, and the results say so.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from gankit.config import DataConfig
-from gankit.train.launch import resolve_config, start
+from gankit.runs.launch import resolve_config, start
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = ROOT.parent / "shared" / "data"

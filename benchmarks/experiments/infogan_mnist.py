@@ -38,10 +38,10 @@ from common import (
 )
 
 from gankit.metrics import match_clusters
+from gankit.runs.launch import load_trained
 from gankit.sampling import write_samples
-from gankit.train.launch import load_trained
-from gankit.train.logger import read_metrics
-from gankit.train.run_folder import RunFolder
+from gankit.training.logger import read_metrics
+from gankit.training.run_folder import RunFolder
 
 
 def plot_information(records: list[dict], path) -> None:

@@ -31,8 +31,8 @@ from common import (
 
 from gankit.core.spec import DataSpec
 from gankit.methods import METHODS
+from gankit.runs.launch import load_trained, resolve_config
 from gankit.sampling import write_samples
-from gankit.train.launch import load_trained, resolve_config
 from gankit.viz.grid import save_image_grid
 
 

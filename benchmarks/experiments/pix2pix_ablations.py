@@ -32,9 +32,9 @@ from PIL import Image
 
 from gankit.data import build_dataset
 from gankit.metrics import colour_comparison, l1, psnr, ssim
-from gankit.train.launch import load_trained, resolve_config, start
-from gankit.train.logger import read_metrics
-from gankit.train.run_folder import RunFolder
+from gankit.runs.launch import load_trained, resolve_config, start
+from gankit.training.logger import read_metrics
+from gankit.training.run_folder import RunFolder
 
 CONFIGS = ROOT / "configs" / "experiments"
 EXPERIMENTS = {

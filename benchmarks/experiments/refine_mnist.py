@@ -22,7 +22,7 @@ from common import FIGURES, RESULTS, classifier_fid, data_overrides, mnist_data,
 
 from gankit.losses import build_loss
 from gankit.methods.gradient_layers import gradient_layer_step
-from gankit.train.launch import load_trained
+from gankit.runs.launch import load_trained
 from gankit.viz.grid import save_image_grid
 
 

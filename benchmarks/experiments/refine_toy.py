@@ -31,8 +31,8 @@ from gankit.data import build_dataset
 from gankit.losses import build_loss
 from gankit.methods.gradient_layers import gradient_layer_step
 from gankit.metrics import mode_coverage
-from gankit.train.launch import load_trained, resolve_config, start
-from gankit.train.snapshots import render_samples
+from gankit.runs.launch import load_trained, resolve_config, start
+from gankit.training.snapshots import render_samples
 
 GAN_STEPS = {"ring8": 500, "grid25": 1000}
 FIGURE_ETA = {"ring8": 1e-3, "grid25": 1e-2}  # sigma 0.01 and 0.05

@@ -24,8 +24,8 @@ from typing import Any
 import yaml
 
 from gankit.errors import GankitError, RunFolderError
-from gankit.train.logger import read_metrics
-from gankit.train.run_folder import RunFolder
+from gankit.training.logger import read_metrics
+from gankit.training.run_folder import RunFolder
 
 # Every other metric is better lower (fid, kid, losses, times).
 HIGHER_IS_BETTER = frozenset(

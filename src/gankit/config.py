@@ -104,7 +104,7 @@ class TrainConfig:
     amp: str = "none"  # none | bf16 | fp16 (CUDA only)
     channels_last: bool = False
     compile: bool = False
-    fast: bool = False  # the options measured faster at equal quality here (train/fast.py)
+    fast: bool = False  # the options measured faster at equal quality here (training/fast.py)
     deterministic: bool = False  # repeatable CUDA kernels (slower); CPU runs always repeat
     sync_batchnorm: bool = False  # under torchrun on GPUs: BatchNorm statistics over all processes
     find_unused_parameters: bool = False  # under torchrun: for nets with weights a loss skips

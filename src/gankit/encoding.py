@@ -9,15 +9,15 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from gankit.core.method import Method
+from gankit.core.method import Encoder, Method
 from gankit.data import build_dataset
 from gankit.errors import ConfigError
-from gankit.train.launch import load_trained
+from gankit.runs.launch import load_trained
 
 
 def encode_images(method: Method, images: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
     """``method.encode`` over ``images`` (N, C, H, W), ``batch_size`` at a time, on the CPU."""
-    if not hasattr(method, "encode"):
+    if not isinstance(method, Encoder):
         raise ConfigError(
             f"Run method {method.cfg.method!r} has no encoder; encoding needs one that maps "
             "images to codes, such as bigan (E(x)) or infogan (Q(c|x))."

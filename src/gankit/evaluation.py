@@ -61,9 +61,9 @@ def evaluate_run(
     the run's image size. Results of other metrics already in ``eval/<step>.json`` are kept.
     Returns the document written there.
     """
-    from gankit.train.checkpoint import load_checkpoint
-    from gankit.train.launch import load_trained
-    from gankit.train.run_folder import RunFolder
+    from gankit.runs.launch import load_trained
+    from gankit.training.checkpoint import load_checkpoint
+    from gankit.training.run_folder import RunFolder
 
     run = RunFolder.open(run_dir)
     step = int(load_checkpoint(run.last_checkpoint())["step"])

@@ -10,8 +10,8 @@ import torch
 
 from gankit.core.method import Latent, Method
 from gankit.errors import ConfigError
-from gankit.train.launch import load_trained
-from gankit.train.snapshots import render_samples
+from gankit.runs.launch import load_trained
+from gankit.training.snapshots import render_samples
 
 DEFAULT_TRAVERSAL_STEPS = 10
 

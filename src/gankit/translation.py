@@ -19,7 +19,7 @@ from PIL import Image
 from gankit.data.folder import IMAGE_EXTENSIONS, list_image_files
 from gankit.data.transforms import convert_channels, pixels_to_tensor, resize_images
 from gankit.errors import ConfigError, DataError
-from gankit.train.launch import load_trained
+from gankit.runs.launch import load_trained
 
 
 def translate_files(

@@ -13,7 +13,7 @@ from gankit.core.spec import DataSpec
 from gankit.data.base import TensorDataset
 from gankit.errors import ConfigError
 from gankit.methods import METHODS, semi_supervised
-from gankit.train.launch import resolve_config
+from gankit.runs.launch import resolve_config
 
 POINTS = DataSpec("points", (2,), num_classes=4)
 IMAGES = DataSpec("image", (1, 16, 16), num_classes=10)

@@ -8,7 +8,7 @@ from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.methods import METHODS
 from gankit.methods.image_pool import ImagePool
-from gankit.train.launch import resolve_config
+from gankit.runs.launch import resolve_config
 
 DIGITS = DataSpec("unpaired", (1, 28, 28), num_classes=10, input_shape=(1, 28, 28))
 

@@ -6,7 +6,7 @@ from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.methods import METHODS
 from gankit.methods.adversarial import adversarial_step
-from gankit.train.launch import resolve_config
+from gankit.runs.launch import resolve_config
 
 SPEC = DataSpec("image", (1, 16, 16))
 TINY = ["generator.width=8", "discriminator.width=8", "z_dim=8"]

@@ -8,7 +8,7 @@ from gankit.core.spec import DataSpec
 from gankit.errors import CheckpointError, ConfigError
 from gankit.methods import METHODS
 from gankit.methods.gradient_layers import gradient_layer_step
-from gankit.train.launch import load_trained, resolve_config
+from gankit.runs.launch import load_trained, resolve_config
 
 POINTS = DataSpec("points", (2,))
 TINY = ["z_dim=2", "generator.hidden=[8]", "discriminator.hidden=[16]", "train.n_critic=2"]

@@ -7,7 +7,7 @@ import torch
 
 from gankit.core.spec import DataSpec
 from gankit.methods import METHODS
-from gankit.train.launch import resolve_config
+from gankit.runs.launch import resolve_config
 
 SPEC = DataSpec("image", (1, 16, 16), 10)
 TINY = ["generator.width=8", "discriminator.width=8", "z_dim=6"]

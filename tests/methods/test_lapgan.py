@@ -7,7 +7,7 @@ from gankit.core.spec import DataSpec
 from gankit.errors import CheckpointError, UnknownNameError
 from gankit.methods import METHODS
 from gankit.nets.pyramid import gaussian_pyramid, upsample
-from gankit.train.launch import resolve_config
+from gankit.runs.launch import resolve_config
 
 SPEC = DataSpec("image", (1, 16, 16), 10)
 TINY = ["generator.hidden=[16]", "discriminator.hidden=[16]", "level_generator.width=4",

@@ -8,7 +8,7 @@ from gankit.errors import ConfigError
 from gankit.methods import METHODS
 from gankit.methods.augment import random_erase
 from gankit.methods.pix2pix import closest_target_l1, paper_inference_mode
-from gankit.train.launch import resolve_config
+from gankit.runs.launch import resolve_config
 
 TINY = ["generator_options={width: 8}", "discriminator_options={width: 8, receptive_field: 16}"]
 

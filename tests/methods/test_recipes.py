@@ -7,7 +7,7 @@ from gankit.cli import main
 from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.methods import METHODS
-from gankit.train.launch import resolve_config
+from gankit.runs.launch import resolve_config
 
 TINY = {
     "mlp": ["generator.hidden=[16]", "discriminator.hidden=[16]"],

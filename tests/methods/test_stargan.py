@@ -5,7 +5,7 @@ from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.methods import METHODS
 from gankit.nets.stargan import StarGANDiscriminator, with_label_channels
-from gankit.train.launch import resolve_config
+from gankit.runs.launch import resolve_config
 
 
 def test_label_channels_and_discriminator_heads():

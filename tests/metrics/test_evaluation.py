@@ -12,9 +12,9 @@ from gankit.errors import ConfigError, GankitError, UnknownNameError
 from gankit.evaluation import PeriodicEvaluator, evaluate_folders, evaluate_run, summary_lines
 from gankit.metrics.cache import cache_root
 from gankit.metrics.features import FeatureExtractor
-from gankit.train.launch import load_trained, resolve_config, start
-from gankit.train.logger import read_metrics
-from gankit.train.run_folder import RunFolder
+from gankit.runs.launch import load_trained, resolve_config, start
+from gankit.training.logger import read_metrics
+from gankit.training.run_folder import RunFolder
 
 PROTOCOL_KEYS = {
     "num_generated",

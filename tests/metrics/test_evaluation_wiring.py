@@ -7,9 +7,9 @@ import torch
 from PIL import Image
 
 from gankit.errors import ConfigError
-from gankit.train.launch import resolve_config, start
-from gankit.train.logger import read_metrics
-from gankit.train.run_folder import RunFolder
+from gankit.runs.launch import resolve_config, start
+from gankit.training.logger import read_metrics
+from gankit.training.run_folder import RunFolder
 
 
 def test_training_logs_metrics_every_n_steps(tiny_dcgan, fast_extractor):

@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from gankit.errors import CheckpointError
-from gankit.train.checkpoint import save_atomic
+from gankit.training.checkpoint import save_atomic
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import torch
 
 from gankit.errors import TrainingDiverged
 from gankit.methods.gan import GAN
-from gankit.train.launch import resolve_config, start
+from gankit.runs.launch import resolve_config, start
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -86,7 +86,7 @@ def test_saturation_checks_can_be_switched_off(tiny_dcgan, monkeypatch):
 
 def test_binarised_data_is_not_taken_for_saturation(tiny_dcgan, monkeypatch):
     from gankit.data import build_dataset
-    from gankit.train import launch
+    from gankit.runs import launch
 
     def binarised(cfg):
         dataset = build_dataset(cfg)

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from gankit.methods import METHODS
-from gankit.train.trainer import Trainer
+from gankit.training.trainer import Trainer
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

@@ -7,9 +7,9 @@ import pytest
 import torch
 import yaml
 
-from gankit.train.logger import read_metrics
-from gankit.train.run_folder import RunFolder
-from gankit.train.trainer import Trainer
+from gankit.training.logger import read_metrics
+from gankit.training.run_folder import RunFolder
+from gankit.training.trainer import Trainer
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

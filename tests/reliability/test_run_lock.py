@@ -13,8 +13,8 @@ import torch
 
 from gankit.errors import RunFolderError
 from gankit.methods import METHODS
-from gankit.train.launch import resume
-from gankit.train.trainer import Trainer
+from gankit.runs.launch import resume
+from gankit.training.trainer import Trainer
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-import gankit.train.launch
+import gankit.runs.launch
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -35,6 +35,6 @@ def test_a_name_is_never_parsed_as_yaml(cli, tiny_dcgan, monkeypatch, name):
         started.append(cfg)
         return SimpleNamespace(path="unused")
 
-    monkeypatch.setattr(gankit.train.launch, "start", fake_start)
+    monkeypatch.setattr(gankit.runs.launch, "start", fake_start)
     assert cli("train", "dcgan", "--name", name, "--out", "off", *tiny_dcgan[:-1]) == 0
     assert started[0].name == name and started[0].out == "off"

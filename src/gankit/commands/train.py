@@ -54,8 +54,8 @@ def train_command(
     gankit train --resume runs/dcgan/demo --steps 2000 optim.generator.lr=1e-4
     torchrun --nproc_per_node=4 -m gankit train dcgan --name ddp
     """
-    from gankit.train.launch import resolve_config, start
-    from gankit.train.launch import resume as resume_run
+    from gankit.runs.launch import resolve_config, start
+    from gankit.runs.launch import resume as resume_run
 
     if method and "=" in method:  # `gankit train --config f.yaml a.b=c`: no method given
         overrides, method = (method, *overrides), None

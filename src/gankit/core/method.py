@@ -1,7 +1,7 @@
 """The contract between a GAN method and the generic trainer.
 
 A method builds its networks and optimizers and defines :meth:`Method.train_step`; the trainer
-(``gankit.train``) does everything else: data, schedules, EMA, checkpoints, logging, sampling.
+(``gankit.training``) does everything else: data, schedules, EMA, checkpoints, logging, sampling.
 This is Mimicry's split (Lee & Town 2020): "method = train_step, trainer = everything else".
 """
 
@@ -41,6 +41,14 @@ class Translator(Protocol):
     ) -> tuple[tuple[int, ...], tuple[int, ...]]: ...
 
 
+@runtime_checkable
+class Encoder(Protocol):
+    """The capability of a method that maps images back to codes (BiGAN's E(x), InfoGAN's
+    Q(c|x)), checked with ``isinstance`` by the run layer."""
+
+    def encode(self, images: torch.Tensor) -> torch.Tensor: ...
+
+
 @contextlib.contextmanager
 def frozen(net: nn.Module) -> Iterator[None]:
     """Stop gradients reaching ``net``'s weights (they still flow through it to its input).
@@ -64,7 +72,7 @@ class Method(ABC):
     Optional: ``validate(self, dataset) -> dict[str, float]`` scores held-out data for
     ``train.validate_every`` and early stopping (lower is better; the key named by a
     ``validation_metric`` class attribute, else the first key, decides; see
-    :mod:`gankit.train.validation`).
+    :mod:`gankit.training.validation`).
     """
 
     config_class: ClassVar[type[RunConfig]] = RunConfig

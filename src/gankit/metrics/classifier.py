@@ -29,7 +29,7 @@ from gankit.metrics.cache import cache_folder
 from gankit.metrics.classifier_net import FEATURE_DIM, TrainedClassifier
 from gankit.metrics.classifier_training import train_classifier
 from gankit.metrics.features import FeatureExtractor
-from gankit.train.checkpoint import save_atomic
+from gankit.training.checkpoint import save_atomic
 
 logger = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from gankit.metrics.label_preservation import label_preservation as preservation
 from gankit.nets import build_discriminator
 from gankit.nets.heads import ClassOutputs
 from gankit.registry import Registry
+from gankit.runs.launch import load_trained
 from gankit.sampling import write_samples
-from gankit.train.launch import load_trained
 from gankit.viz.grid import save_image_grid
 from gankit.viz.plots import scatter_points
 

@@ -34,10 +34,10 @@ from gankit.methods import METHODS
 from gankit.recipes import find_recipe
 from gankit.reproduce.experiments import EXPERIMENTS, Budget, Experiment, RunSpec
 from gankit.reproduce.measures import FLOORS, MEASURES
-from gankit.train.checkpoint import load_checkpoint
-from gankit.train.environment import device_name
-from gankit.train.launch import resolve_config, resume, start
-from gankit.train.run_folder import RunFolder
+from gankit.runs.launch import resolve_config, resume, start
+from gankit.training.checkpoint import load_checkpoint
+from gankit.training.environment import device_name
+from gankit.training.run_folder import RunFolder
 
 # Keys that may differ between a run on disk and the run an experiment asks for: what a resume
 # may change, what train.fast writes into the config, and where the data and the run live.

@@ -3,13 +3,13 @@
 Per step it takes ``n_critic`` batches, hands each to the method's ``train_step`` (the last one
 with ``update_generator=True``), then updates the EMA and the learning-rate schedules, and on
 schedule logs, writes samples (and, for translation methods, held-out samples; see
-:mod:`gankit.train.snapshots`), validates (see :mod:`gankit.train.validation`) and writes
+:mod:`gankit.training.snapshots`), validates (see :mod:`gankit.training.validation`) and writes
 checkpoints. Everything that decides where the next
 step goes (weights, optimizer moments, schedules, grad scalers, EMA, RNG streams, data position)
 is in the checkpoint, so a resumed run continues exactly as the uninterrupted one would.
 
 Under torchrun every process runs this loop on its own shard of the data (see
-:mod:`gankit.train.distributed`); rank 0 alone writes, and every decision to stop (the end, a
+:mod:`gankit.training.distributed`); rank 0 alone writes, and every decision to stop (the end, a
 NaN, Ctrl-C, ranks that disagree) is taken by all ranks at the same step.
 """
 
@@ -27,16 +27,16 @@ from gankit.core.method import Method
 from gankit.core.optim import build_scheduler, rebase
 from gankit.data.base import GanDataset
 from gankit.errors import ConfigError, TrainingDiverged, TrainingInterrupted
-from gankit.train.batches import BatchStream
-from gankit.train.checkpoint import FORMAT, VERSION, capture_rng, restore_rng, save_atomic
-from gankit.train.distributed import Distributed, Replicas, rank_seed
-from gankit.train.ema import EMA
-from gankit.train.environment import seed_everything
-from gankit.train.interrupt import catch_interrupt
-from gankit.train.logger import ProgressBar, RunLogger
-from gankit.train.run_folder import RunFolder
-from gankit.train.snapshots import Snapshots, heldout_path, heldout_snapshots
-from gankit.train.validation import EarlyStopping, check_validation, score, validation_dataset
+from gankit.training.batches import BatchStream
+from gankit.training.checkpoint import FORMAT, VERSION, capture_rng, restore_rng, save_atomic
+from gankit.training.distributed import Distributed, Replicas, rank_seed
+from gankit.training.ema import EMA
+from gankit.training.environment import seed_everything
+from gankit.training.interrupt import catch_interrupt
+from gankit.training.logger import ProgressBar, RunLogger
+from gankit.training.run_folder import RunFolder
+from gankit.training.snapshots import Snapshots, heldout_path, heldout_snapshots
+from gankit.training.validation import EarlyStopping, check_validation, score, validation_dataset
 
 if TYPE_CHECKING:  # imported when used: the metrics package is not needed to train
     from gankit.metrics.periodic import PeriodicEvaluator

@@ -31,14 +31,14 @@ from gankit.errors import DISK_ERRORS, CheckpointError, ConfigError, GankitError
 from gankit.methods import METHODS, Method
 from gankit.nets import GENERATORS
 from gankit.recipes import find_recipe
-from gankit.train import distributed
-from gankit.train.checkpoint import load_checkpoint
-from gankit.train.distributed import Distributed, rank_seed
-from gankit.train.environment import describe_environment, pick_device, seed_everything
-from gankit.train.fast import apply_fast
-from gankit.train.run_folder import RunFolder, check_writable
-from gankit.train.trainer import Trainer
-from gankit.train.validation import validation_dataset
+from gankit.training import distributed
+from gankit.training.checkpoint import load_checkpoint
+from gankit.training.distributed import Distributed, rank_seed
+from gankit.training.environment import describe_environment, pick_device, seed_everything
+from gankit.training.fast import apply_fast
+from gankit.training.run_folder import RunFolder, check_writable
+from gankit.training.trainer import Trainer
+from gankit.training.validation import validation_dataset
 
 
 def resolve_config(
@@ -104,7 +104,7 @@ def fit_defaults_to_data(config_class: type, explicit: dict[str, Any]) -> dict[s
 def start(cfg: RunConfig) -> RunFolder:
     """Train a new run of ``cfg``; returns its folder. Under torchrun, every process calls it.
 
-    The run is locked from its creation to its end (:class:`~gankit.train.run_folder.RunLock`).
+    The run is locked from its creation to its end (:class:`~gankit.training.run_folder.RunLock`).
     A start that fails before its first checkpoint (bad data, a NaN, out of memory, Ctrl-C)
     deletes the folder it made, so the same ``--name`` can be used again at once.
     """

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from gankit.errors import ConfigError, RunFolderError
-from gankit.train.run_folder import RunFolder
+from gankit.training.run_folder import RunFolder
 
 
 def test_create_refuses_an_existing_name(tmp_path):

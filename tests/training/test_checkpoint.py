@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from gankit.errors import CheckpointError
-from gankit.train.checkpoint import (
+from gankit.training.checkpoint import (
     FORMAT,
     capture_rng,
     load_checkpoint,

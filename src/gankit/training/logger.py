@@ -11,7 +11,7 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from gankit.train.run_folder import RunFolder
+from gankit.training.run_folder import RunFolder
 
 
 class RunLogger:

@@ -9,9 +9,9 @@ import torch
 
 from gankit.core.optim import build_optimizer
 from gankit.errors import ConfigError
-from gankit.train import fast
-from gankit.train.fast import Capabilities, apply_fast
-from gankit.train.launch import resolve_config, start
+from gankit.runs.launch import resolve_config, start
+from gankit.training import fast
+from gankit.training.fast import Capabilities, apply_fast
 
 BF16_CPU = Capabilities("cpu", bf16_matmul=True, matrix_units=False, instructions="AVX-512 bf16")
 PLAIN_CPU = Capabilities("cpu", bf16_matmul=False, matrix_units=False, instructions="AVX2")
@@ -86,7 +86,7 @@ def test_detection_agrees_with_the_flags_the_kernel_reports():
 
 def test_device_name_is_the_processor_model_and_its_core_count():
 
-    from gankit.train.environment import device_name
+    from gankit.training.environment import device_name
 
     name = device_name("cpu")
     assert name.endswith(f", {os.cpu_count()} cores")

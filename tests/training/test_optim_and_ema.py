@@ -4,7 +4,7 @@ import torch
 from gankit.config import OptimizerConfig, TrainConfig
 from gankit.core.optim import build_optimizer, build_scheduler
 from gankit.errors import ConfigError, UnknownNameError
-from gankit.train.ema import EMA
+from gankit.training.ema import EMA
 
 
 def params():

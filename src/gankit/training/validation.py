@@ -12,7 +12,7 @@ trains exactly as one without it, and a resumed run as the uninterrupted one. Un
 rank 0 validates and every rank learns the numbers, so all stop at the same step.
 
 :func:`heldout_dataset` finds a held-out split for the held-out sample grids of translation
-methods (``data.val_split``, else ``test``; see :mod:`gankit.train.snapshots`).
+methods (``data.val_split``, else ``test``; see :mod:`gankit.training.snapshots`).
 """
 
 from __future__ import annotations

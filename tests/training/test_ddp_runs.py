@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from gankit.train.distributed import weights_fingerprint
-from gankit.train.launch import load_trained
+from gankit.runs.launch import load_trained
+from gankit.training.distributed import weights_fingerprint
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 # A worker that crashes in C++ prints its Python stack (faulthandler) into the test's output.

@@ -37,8 +37,8 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from gankit.errors import ConfigError, DistributedError, GankitError
-from gankit.train.checkpoint import capture_rng
-from gankit.train.environment import pick_device
+from gankit.training.checkpoint import capture_rng
+from gankit.training.environment import pick_device
 
 T = TypeVar("T")
 

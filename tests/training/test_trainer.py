@@ -9,10 +9,10 @@ from gankit.data import build_dataset
 from gankit.errors import TrainingDiverged, TrainingInterrupted
 from gankit.methods import METHODS
 from gankit.methods.gan import GAN
-from gankit.train.launch import resolve_config, resume, start
-from gankit.train.logger import read_metrics
-from gankit.train.run_folder import RunFolder
-from gankit.train.trainer import Trainer
+from gankit.runs.launch import resolve_config, resume, start
+from gankit.training.logger import read_metrics
+from gankit.training.run_folder import RunFolder
+from gankit.training.trainer import Trainer
 
 
 def without_time(records):

@@ -3,7 +3,7 @@ import torch
 
 from gankit.data.base import TensorDataset
 from gankit.errors import DataError
-from gankit.train.batches import BatchStream
+from gankit.training.batches import BatchStream
 
 
 def dataset(n=10):

@@ -31,7 +31,7 @@ from typing import Any
 
 from gankit.config_checks import check_run_name
 from gankit.errors import RunFolderError
-from gankit.train.checkpoint import process_alive, remove_stale_temporaries, save_atomic
+from gankit.training.checkpoint import process_alive, remove_stale_temporaries, save_atomic
 
 
 class RunFolder:

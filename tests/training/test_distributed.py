@@ -1,7 +1,7 @@
 """DDP set-up in one process: data shards, the wrapping of every recipe, and what is refused.
 
 A one-process gloo group is enough for DDP's gradient hooks, so these tests see exactly which
-nets are synchronised in which step; tests/train/test_ddp_runs.py runs real 2-process jobs.
+nets are synchronised in which step; tests/training/test_ddp_runs.py runs real 2-process jobs.
 """
 
 from types import SimpleNamespace
@@ -16,9 +16,9 @@ from gankit.data.base import PairedTensorDataset, TensorDataset
 from gankit.errors import ConfigError, DistributedError
 from gankit.methods import METHODS
 from gankit.methods.gan import GAN
-from gankit.train.batches import BatchStream
-from gankit.train.distributed import Distributed, Replicas, rank_seed, weights_fingerprint
-from gankit.train.launch import resolve_config
+from gankit.runs.launch import resolve_config
+from gankit.training.batches import BatchStream
+from gankit.training.distributed import Distributed, Replicas, rank_seed, weights_fingerprint
 
 CPU = torch.device("cpu")
 

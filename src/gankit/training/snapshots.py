@@ -9,7 +9,7 @@ also get a grid of fixed *held-out* inputs at every sample step,
 target), so over-fitting shows beside training progress (Tucker 2022, section 5: the validation
 image translated after every generation; Gao 2020, §6.0.1: watch the generated images of the
 training and the test sets). The held-out split is ``data.val_split``, else ``test`` (see
-:func:`gankit.train.validation.heldout_dataset`); a dataset with neither gets one line on
+:func:`gankit.training.validation.heldout_dataset`); a dataset with neither gets one line on
 stderr and the training grid alone. The held-out grid is drawn on a forked RNG, so a run trains
 bit-identically with and without it.
 """
@@ -30,8 +30,8 @@ from gankit.core.method import Method, Translator
 from gankit.core.spec import DataSpec
 from gankit.errors import DataError, GankitError
 from gankit.metrics.toy2d import PROTOCOL_NUM_SAMPLES, mode_coverage
-from gankit.train.run_folder import RunFolder
-from gankit.train.validation import heldout_dataset
+from gankit.training.run_folder import RunFolder
+from gankit.training.validation import heldout_dataset
 from gankit.viz.grid import make_grid, write_png
 
 HELDOUT_FOLDER = "heldout"  # samples/heldout/step_NNNNNN.png

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from gankit.train.launch import resolve_config, resume, start
+from gankit.runs.launch import resolve_config, resume, start
 
 
 def test_channels_last_trains_and_resumes(tiny_dcgan):
@@ -25,7 +25,7 @@ def test_compiled_nets_keep_plain_checkpoint_keys(tiny_dcgan):
 
 def test_device_errors_name_the_fix():
     from gankit.errors import ConfigError
-    from gankit.train.environment import pick_device
+    from gankit.training.environment import pick_device
 
     assert pick_device("cpu") == torch.device("cpu")
     if not torch.cuda.is_available():

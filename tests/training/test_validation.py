@@ -7,9 +7,9 @@ import torch
 from gankit.errors import ConfigError, DataError
 from gankit.methods.gan import GAN
 from gankit.methods.registry import METHODS
-from gankit.train.launch import resolve_config, resume, start
-from gankit.train.logger import read_metrics
-from gankit.train.validation import EarlyStopping
+from gankit.runs.launch import resolve_config, resume, start
+from gankit.training.logger import read_metrics
+from gankit.training.validation import EarlyStopping
 
 TOY = ["data.name=ring8", "z_dim=2", "generator.hidden=[8]", "discriminator.hidden=[8]",
        "data.options.n_samples=256", "data.batch_size=32", "train.log_every=1",

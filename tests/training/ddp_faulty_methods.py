@@ -10,7 +10,7 @@ import torch
 
 from gankit.methods.gan import GAN
 from gankit.methods.registry import METHODS
-from gankit.train.launch import resolve_config, start
+from gankit.runs.launch import resolve_config, start
 
 
 @METHODS.register("bypassing-gan")

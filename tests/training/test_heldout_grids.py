@@ -12,11 +12,11 @@ from gankit.data import build_dataset
 from gankit.errors import DataError
 from gankit.methods.pix2pix import Pix2Pix
 from gankit.methods.registry import METHODS
-from gankit.train import trainer as trainer_module
-from gankit.train.checkpoint import load_checkpoint
-from gankit.train.launch import resolve_config, resume, start
-from gankit.train.logger import read_metrics
-from gankit.train.validation import heldout_dataset
+from gankit.runs.launch import resolve_config, resume, start
+from gankit.training import trainer as trainer_module
+from gankit.training.checkpoint import load_checkpoint
+from gankit.training.logger import read_metrics
+from gankit.training.validation import heldout_dataset
 
 PHOTOS = ["data.image_size=32", "data.options={count: 4, crop: 64}", "data.batch_size=2",
           "train.progress=false", "train.tensorboard=false", "train.num_samples=2",
