@@ -78,3 +78,33 @@ def test_encode_needs_an_encoder(cli, trained, tmp_path, capsys):
     run = trained("cgan")
     assert cli("encode", run, "--split", "train", "--out", tmp_path / "f.npy") == 2
     assert "has no encoder" in capsys.readouterr().err
+
+
+def test_samples_as_png_files_or_one_npz(cli, trained, tmp_path, capsys):
+    run = trained("cgan")
+    assert cli("sample", run, "-n", 5, "--format", "png-dir", "--out", tmp_path / "png") == 0
+    files = sorted((tmp_path / "png").iterdir())
+    assert [f.name for f in files] == [f"{i:06d}.png" for i in range(5)]
+    assert Image.open(files[0]).size == (16, 16) and Image.open(files[0]).mode == "L"
+    assert cli("sample", run, "-n", 5, "--format", "npz", "--out", tmp_path / "s") == 0
+    arrays = np.load(tmp_path / "s.npz")["arr_0"]
+    assert arrays.shape == (5, 16, 16, 1) and arrays.dtype == np.uint8
+    assert np.array_equal(arrays[0, :, :, 0], np.asarray(Image.open(files[0])))
+    capsys.readouterr()
+    assert cli("sample", run, "-n", 5, "--format", "png-dir", "--out", tmp_path / "png") == 2
+    assert "not an empty folder" in capsys.readouterr().err
+    assert cli("sample", run, "--format", "npz") == 2
+    assert "give --out" in capsys.readouterr().err
+    labelled = tmp_path / "threes.npz"
+    assert cli("sample", run, "-n", 3, "--label", 3, "--format", "npz", "--out", labelled) == 0
+    assert np.load(labelled)["arr_0"].shape == (3, 16, 16, 1)
+
+
+def test_png_samples_match_run_sample_for_the_same_seed(cli, trained, tmp_path):
+    import gankit
+
+    run = trained("bigan")
+    assert cli("sample", run, "-n", 4, "--seed", 7, "--format", "npz", "--out", tmp_path / "b") == 0
+    images = gankit.load(run).sample(4, seed=7)
+    pixels = ((images.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
+    assert np.array_equal(np.load(tmp_path / "b.npz")["arr_0"], pixels)

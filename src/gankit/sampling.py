@@ -1,11 +1,14 @@
 """Samples from a trained run: grids, latent interpolations, toy scatter plots, class-conditional
-grids and latent-code traversals."""
+grids and latent-code traversals; and individual samples as files for external tools."""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from gankit.core.method import Latent, Method
@@ -14,6 +17,7 @@ from gankit.runs.launch import load_trained
 from gankit.training.snapshots import render_samples
 
 DEFAULT_TRAVERSAL_STEPS = 10
+FILE_FORMATS = ("png-dir", "npz")
 
 
 def write_samples(
@@ -95,3 +99,78 @@ def _capability(method: Method, name: str, flag: str, needs: str) -> Callable:
             f"{method.cfg.method!r}. Drop {flag}."
         )
     return getattr(method, name)
+
+
+def write_sample_files(
+    run_dir: str | Path,
+    n: int,
+    out: str | Path,
+    file_format: str = "png-dir",
+    seed: int = 0,
+    label: int | None = None,
+    batch_size: int = 250,
+    device: str = "cpu",
+    use_ema: bool = True,
+    progress: bool = True,
+) -> Path:
+    """``n`` samples of a run as individual 8-bit images, for external metric tools.
+
+    ``png-dir``: ``out/000000.png``, ``000001.png``, ... (grayscale or RGB); ``npz``: one file
+    holding ``arr_0``, a uint8 array (N, H, W, C), the layout of OpenAI's and clean-fid's sample
+    files. Samples are drawn ``batch_size`` at a time from latent codes seeded by ``seed`` (with
+    ``label``, all of that class); pixel p in [-1, 1] becomes round((p + 1) * 127.5).
+    """
+    if file_format not in FILE_FORMATS:
+        raise ConfigError(
+            f"Unknown sample format {file_format!r}; use one of {', '.join(FILE_FORMATS)}."
+        )
+    out = Path(out)
+    if file_format == "png-dir" and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ConfigError(
+            f"{out} exists and is not an empty folder; pass a new --out folder for the PNG files."
+        )
+    method, _, net = load_trained(run_dir, device=device, use_ema=use_ema)
+    if method.spec.kind != "image":
+        raise ConfigError(
+            f"Runs on {method.cfg.data.name} generate points, not images; use a grid."
+        )
+    rng = torch.Generator().manual_seed(seed)
+    labelled = None
+    if label is not None:
+        labelled = _capability(method, "labelled_latent", "--label", "class labels (cgan)")
+    batches = [min(batch_size, n - start) for start in range(0, n, batch_size)]
+    if progress:
+        from rich.console import Console
+        from rich.progress import track
+
+        batches = track(batches, description=f"sampling {n}", console=Console(file=sys.stderr))
+    written, arrays = 0, []
+    for size in batches:
+        if labelled is None:
+            latent = method.sample_latent(size, rng)
+        else:
+            latent = labelled(torch.full((size,), label, dtype=torch.long), rng)
+        images = method.generate(latent, net)
+        pixels = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+        pixels = pixels.permute(0, 2, 3, 1).numpy()  # N, H, W, C
+        if file_format == "npz":
+            arrays.append(pixels)
+            continue
+        out.mkdir(parents=True, exist_ok=True)
+        for image in pixels:
+            _save_png(image, out / f"{written:06d}.png")
+            written += 1
+    if file_format == "npz":
+        out = out if out.suffix == ".npz" else out.with_name(out.name + ".npz")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        temporary = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+        with open(temporary, "wb") as handle:
+            np.savez(handle, arr_0=np.concatenate(arrays))
+        os.replace(temporary, out)
+    return out
+
+
+def _save_png(pixels: np.ndarray, path: Path) -> None:
+    from PIL import Image
+
+    Image.fromarray(pixels[:, :, 0] if pixels.shape[2] == 1 else pixels).save(path)

@@ -1,4 +1,5 @@
-"""`gankit sample`: image grids, latent interpolations, class grids and code traversals."""
+"""`gankit sample`: image grids, latent interpolations, class grids and code traversals, or
+individual samples as a folder of PNG files or one .npz for external metric tools."""
 
 from __future__ import annotations
 
@@ -15,7 +16,19 @@ import click
     show_default=True,
     help="How many samples.",
 )
-@click.option("--out", type=click.Path(dir_okay=False), help="PNG to write (default: in the run).")
+@click.option(
+    "--out",
+    type=click.Path(),
+    help="PNG to write (default: in the run); with --format, the folder or .npz file.",
+)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["grid", "png-dir", "npz"]),
+    default="grid",
+    show_default=True,
+    help="One grid image, or every sample as its own PNG in a folder, or one .npz (uint8 NHWC).",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--interpolate", is_flag=True, help="Rows that walk between two latent codes.")
 @click.option("--label", type=int, help="Samples of this class only (class-conditional runs).")
@@ -36,6 +49,7 @@ def sample_command(
     run_dir: str,
     count: int,
     out: str | None,
+    file_format: str,
     seed: int,
     interpolate: bool,
     label: int | None,
@@ -52,8 +66,23 @@ def sample_command(
     gankit sample runs/cgan/mnist --per-class -n 100
     gankit sample runs/cgan/mnist --label 3 -n 16
     gankit sample runs/infogan/mnist --traverse c1 --range -2 2
+    gankit sample runs/dcgan/first -n 50000 --format png-dir --out fake/
     """
-    from gankit.sampling import write_samples
+    from gankit.sampling import write_sample_files, write_samples
+
+    if file_format != "grid":
+        if out is None:
+            raise click.UsageError(f"--format {file_format} writes many samples: give --out.")
+        if interpolate or per_class or traverse:
+            raise click.UsageError(
+                f"--format {file_format} writes plain samples (or --label ones); drop "
+                "--interpolate, --per-class and --traverse."
+            )
+        path = write_sample_files(
+            run_dir, count, out, file_format, seed, label, device=device, use_ema=not no_ema
+        )
+        click.echo(f"Wrote {count} samples to {path}")
+        return
 
     path = write_samples(
         run_dir,
