@@ -14,15 +14,26 @@ import click
 
 from gankit import __version__, commands
 from gankit.errors import DISK_ERRORS, GankitError, TrainingInterrupted
+from gankit.plugins import import_modules, load_entry_points
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="gankit", message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.option(
+    "--import",
+    "modules",
+    multiple=True,
+    metavar="MODULE",
+    help="Import MODULE first, for the nets, losses or methods it registers (repeatable); runs "
+    "record it and import it again when loaded.",
+)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, modules: tuple[str, ...]) -> None:
     """Train, sample and compare GANs. `gankit list` shows what is available."""
     ctx.obj = {"debug": debug}
+    load_entry_points()
+    import_modules(list(modules))
 
 
 for _module in pkgutil.iter_modules(commands.__path__):

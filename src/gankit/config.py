@@ -148,6 +148,9 @@ class RunConfig:
     out: str = "runs"
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda | cuda:N | mps
+    # modules imported for their registrations (user nets, losses, ...): `gankit --import` and a
+    # recipe's list, recorded so that loading the run imports them again (gankit.plugins)
+    imports: list[str] = field(default_factory=list)
     data: DataConfig = field(default_factory=DataConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)

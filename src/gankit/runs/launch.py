@@ -30,6 +30,7 @@ from gankit.data.toy2d import POINT_DATASETS
 from gankit.errors import DISK_ERRORS, CheckpointError, ConfigError, GankitError, RunFolderError
 from gankit.methods import METHODS, Method
 from gankit.nets import GENERATORS
+from gankit.plugins import import_modules, imported, load_entry_points
 from gankit.recipes import find_recipe
 from gankit.training import distributed
 from gankit.training.checkpoint import load_checkpoint
@@ -51,6 +52,9 @@ def resolve_config(
     ``config_file`` is a path or the name of a recipe in configs/ (``cgan-mnist``).
     """
     file_data = load_yaml(find_recipe(config_file)) if config_file else {}
+    given = apply_overrides(dict(file_data), list(overrides))
+    load_entry_points()
+    import_modules(list(given.get("imports") or []), source="the config's imports")
     named = file_data.get("method")
     if method and named and named != method:
         raise ConfigError(
@@ -64,9 +68,10 @@ def resolve_config(
             f"`method:` key. Methods: {', '.join(METHODS.names())}."
         )
     config_class = METHODS.get(method).config_class
-    explicit = fit_defaults_to_data(config_class, apply_overrides(dict(file_data), list(overrides)))
+    explicit = fit_defaults_to_data(config_class, given)
     data = merge(config_class.defaults(explicit), explicit)
     data["method"] = method
+    data["imports"] = list(dict.fromkeys([*(given.get("imports") or []), *imported]))
     cfg = from_dict(config_class, data)
     check_values(cfg)
     if cfg.name is not None:
@@ -169,6 +174,7 @@ def resume(path: str | Path, overrides: Sequence[Override] = ()) -> RunFolder:
     """
     with distributed.session() as session, contextlib.ExitStack() as held:
         run, state, history = session.on_main(lambda: _open_locked(path, held))
+        import_recorded(state, run.path)
         config_class = METHODS.get(state["method"]).config_class
         before = to_dict(from_dict(config_class, state["config"]))
         cfg = from_dict(config_class, apply_overrides(to_dict(before), list(overrides)))
@@ -279,8 +285,9 @@ def load_trained(
     path: str | Path, device: str = "cpu", use_ema: bool = True
 ) -> tuple[Method, RunConfig, torch.nn.Module]:
     """A run's method with its trained weights, and the net to sample from (EMA if kept)."""
-    _, checkpoint = _locate(path)
+    run, checkpoint = _locate(path)
     state = load_checkpoint(checkpoint)
+    import_recorded(state, run.path)
     cfg = from_dict(METHODS.get(state["method"]).config_class, state["config"])
     spec = DataSpec.from_dict(state["spec"])
     method = METHODS.get(cfg.method)(cfg, spec, pick_device(device))
@@ -289,6 +296,13 @@ def load_trained(
     if use_ema and state.get("ema") is not None:
         net.load_state_dict(state["ema"])
     return method, cfg, net
+
+
+def import_recorded(state: dict[str, Any], run: Path) -> None:
+    """Import the modules the run's parts were registered in (its config's ``imports``) and the
+    installed plugins, before its method is looked up by name."""
+    load_entry_points()
+    import_modules(state["config"].get("imports") or [], source=f"run {run}'s config (imports)")
 
 
 def _locate(path: str | Path) -> tuple[RunFolder, Path]:

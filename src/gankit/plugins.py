@@ -1,0 +1,57 @@
+"""Registrations from outside gankit: modules a user imports, and installed plugins.
+
+A user's own networks, losses, methods or data sets are registered by importing the module
+that decorates them (``@GENERATORS.register("my-g")``). gankit imports such modules
+
+- named with ``gankit --import MODULE COMMAND ...`` (any command, repeatable) or in a recipe's
+  ``imports:`` list;
+- advertised by installed packages in the ``gankit.plugins`` entry-point group, e.g. in a
+  plugin's ``pyproject.toml``: ``[project.entry-points."gankit.plugins"] mine = "my_pkg.nets"``.
+
+Every run records the modules it was built with (its config's ``imports``), and loading the
+run imports them again, so ``gankit sample`` and ``gankit.load`` work in a new process without
+being told.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+from gankit.errors import ConfigError
+
+ENTRY_POINT_GROUP = "gankit.plugins"
+
+imported: list[str] = []  # modules imported through this module, in order, each once
+_entry_points_loaded = False
+
+
+def import_modules(names: list[str] | tuple[str, ...], source: str = "--import") -> None:
+    """Import each named module (once), remembering it so that new runs record it."""
+    for name in names:
+        if name in imported:
+            continue
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            raise ConfigError(
+                f"Cannot import module {name!r} (named by {source}): {exc}. Make it importable "
+                "(install its package, or add its folder to PYTHONPATH) or drop it."
+            ) from None
+        imported.append(name)
+
+
+def load_entry_points() -> None:
+    """Import every module of the ``gankit.plugins`` entry-point group, once per process."""
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            point.load()
+        except Exception as exc:  # a broken plugin must not stop gankit: say which one
+            raise ConfigError(
+                f"The installed gankit plugin {point.name!r} ({point.value}) failed to load: "
+                f"{type(exc).__name__}: {exc}. Fix or uninstall its package."
+            ) from None
