@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from gankit.core.method import Translator
 from gankit.data.folder import IMAGE_EXTENSIONS, list_image_files
 from gankit.data.transforms import convert_channels, pixels_to_tensor, resize_images
 from gankit.errors import ConfigError, DataError
@@ -26,18 +27,17 @@ def translate_files(
     run_dir: str | Path,
     source: str | Path,
     destination: str | Path,
-    direction: str | None = None,
+    target: str | int | None = None,
     device: str = "cpu",
     batch_size: int = 8,
-    target: int | None = None,
 ) -> list[Path]:
     """Translate the image ``source`` (a file or a folder, read recursively) into ``destination``.
 
-    ``direction`` (AtoB or BtoA) picks the generator of a two-way model (cyclegan); ``target``
-    the domain a multi-domain model (stargan) translates into.
+    ``target`` is where to: ``AtoB`` or ``BtoA`` for a two-way model (cyclegan; default AtoB,
+    pix2pix's only its trained direction), a domain index for a multi-domain one (stargan).
     """
     method, _, net = load_trained(run_dir, device=device)
-    if not hasattr(method, "translate"):
+    if not isinstance(method, Translator):
         raise ConfigError(
             f"{run_dir} is a {method.cfg.method} run, which generates rather than translates "
             "images; use `gankit sample` for it."
@@ -53,7 +53,7 @@ def translate_files(
             raise DataError(f"{source} holds no images to translate.")
     else:
         raise DataError(f"{source} does not exist.")
-    (channels, height, _), _ = method.translation_shapes(direction)
+    (channels, height, _), _ = method.translation_shapes(target)
     written = []
     for start in range(0, len(files), batch_size):
         chunk = files[start : start + batch_size]
@@ -61,7 +61,7 @@ def translate_files(
         batch = torch.cat(
             [resize_images(convert_channels(image, channels), height) for image in originals]
         )
-        outputs = method.translate(batch, direction, net, target)
+        outputs = method.translate(batch, target, net)
         for path, original, output in zip(chunk, originals, outputs):
             restored = F.interpolate(
                 output[None], size=original.shape[-2:], mode="bilinear", align_corners=False

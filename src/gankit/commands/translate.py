@@ -42,9 +42,12 @@ def translate_command(
     """
     from gankit.translation import translate_files
 
-    written = translate_files(
-        run_dir, source, destination, direction, device, batch_size, target_domain
-    )
+    if direction is not None and target_domain is not None:
+        raise click.UsageError(
+            "--direction is for pix2pix and cyclegan runs, --target-domain for stargan: give one."
+        )
+    target = direction if direction is not None else target_domain
+    written = translate_files(run_dir, source, destination, target, device, batch_size)
     click.echo(f"Translated {len(written)} images into {destination}")
 
 

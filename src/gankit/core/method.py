@@ -29,15 +29,13 @@ class Translator(Protocol):
     run layer checks it with ``isinstance`` (the trainer's held-out grids)."""
 
     def translate(
-        self,
-        images: torch.Tensor,
-        direction: str | None = None,
-        net: nn.Module | None = None,
-        target: int | None = None,
+        self, images: torch.Tensor, target: str | int | None = None, net: nn.Module | None = None
     ) -> torch.Tensor: ...
 
+    def translation_targets(self) -> tuple[str | int, ...]: ...
+
     def translation_shapes(
-        self, direction: str | None = None
+        self, target: str | int | None = None
     ) -> tuple[tuple[int, ...], tuple[int, ...]]: ...
 
 

@@ -24,11 +24,12 @@ import torch
 from torch import nn
 
 from gankit.config import DataConfig, OptimizerConfig, RunConfig, TrainConfig
-from gankit.core.method import Method, frozen
+from gankit.core.method import frozen
 from gankit.core.optim import build_optimizer
 from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.methods.image_pool import ImagePool
+from gankit.methods.image_translation import TranslationMethod
 from gankit.methods.registry import METHODS
 from gankit.methods.translation_losses import build_translation_loss, build_translation_regularizers
 from gankit.nets.patchgan import build_patch_discriminator
@@ -72,7 +73,7 @@ class CycleGANConfig(RunConfig):
 
 
 @METHODS.register("cyclegan")
-class CycleGAN(Method):
+class CycleGAN(TranslationMethod):
     """CycleGAN (Zhu et al. 2017): adversarial + cycle (+ identity) losses, image pools."""
 
     config_class = CycleGANConfig
@@ -197,31 +198,23 @@ class CycleGAN(Method):
 
     # ------------------------------------------------------------------ inference and state
 
-    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        raise ConfigError("cyclegan translates images: use `gankit translate RUN --input ...`.")
-
     def generate(self, images: torch.Tensor, net: nn.Module | None = None) -> torch.Tensor:
         net = net if net is not None else self.nets["generator_ab"]
         return super().generate(images, net)
 
-    def translation_shapes(
-        self, direction: str | None = None
-    ) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        a, b = self.spec.input_shape, self.spec.shape
-        return (b, a) if direction == "BtoA" else (a, b)
+    def translation_targets(self) -> tuple[str, ...]:
+        return ("AtoB", "BtoA")
 
-    def translate(
-        self,
-        images: torch.Tensor,
-        direction: str | None = None,
-        net: nn.Module | None = None,
-        target: int | None = None,
+    def _shapes(self, target: str | int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        a, b = self.spec.input_shape, self.spec.shape
+        return (b, a) if target == "BtoA" else (a, b)
+
+    def _translate(
+        self, images: torch.Tensor, target: str | int, net: nn.Module | None
     ) -> torch.Tensor:
         """A -> B with G (``AtoB``, the default), B -> A with F (``BtoA``)."""
-        if target is not None:
-            raise ConfigError("--target-domain is for stargan runs; use --direction for cyclegan.")
-        if direction == "BtoA":
-            return super().generate(images, self.nets["generator_ba"])
+        if target == "BtoA":
+            return super().generate(images, net if net is not None else self.nets["generator_ba"])
         return self.generate(images, net)
 
     def fixed_inputs(self, count: int, generator: torch.Generator, dataset: Any = None) -> Any:

@@ -24,12 +24,13 @@ import torch
 from torch import nn
 
 from gankit.config import DataConfig, RunConfig, TrainConfig
-from gankit.core.method import Method, frozen
+from gankit.core.method import frozen
 from gankit.core.optim import build_optimizer
 from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.methods.augment import add_input_noise, random_erase
 from gankit.methods.gan import GanOptimConfig
+from gankit.methods.image_translation import TranslationMethod
 from gankit.methods.registry import METHODS
 from gankit.methods.translation_losses import build_translation_loss, build_translation_regularizers
 from gankit.nets.patchgan import build_patch_discriminator
@@ -95,7 +96,7 @@ def closest_target_l1(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Ten
 
 
 @METHODS.register("pix2pix")
-class Pix2Pix(Method):
+class Pix2Pix(TranslationMethod):
     """pix2pix (Isola et al. 2017): conditional GAN + lambda L1; U-Net G, PatchGAN D.
 
     Off by default, each option of Gao's photo -> sketch study: ``label_smoothing`` (0.1 gives
@@ -236,12 +237,6 @@ class Pix2Pix(Method):
 
     # ------------------------------------------------------------------ inference
 
-    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        raise ConfigError(
-            "pix2pix translates images rather than sampling noise: use `gankit translate RUN "
-            "--input IMAGES --output DIR`."
-        )
-
     def generate(
         self, inputs: torch.Tensor, net: nn.Module | None = None, seed: int | None = None
     ) -> torch.Tensor:
@@ -258,33 +253,20 @@ class Pix2Pix(Method):
             with self.autocast():
                 return net(inputs.to(self.device)).float().cpu()
 
-    def translation_shapes(
-        self, direction: str | None = None
-    ) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """(input C, H, W), (output C, H, W) of the trained translation."""
-        self._check_direction(direction)
+    def translation_targets(self) -> tuple[str, ...]:
+        return (self.cfg.direction,)
+
+    def unreachable_hint(self, target: str | int) -> str:
+        return f" Train another with direction={target}."
+
+    def _shapes(self, target: str | int) -> tuple[tuple[int, ...], tuple[int, ...]]:
         size = self.spec.shape[-2:]
         return (self.source_channels, *size), (self.target_channels, *size)
 
-    def translate(
-        self,
-        images: torch.Tensor,
-        direction: str | None = None,
-        net: nn.Module | None = None,
-        target: int | None = None,
+    def _translate(
+        self, images: torch.Tensor, target: str | int, net: nn.Module | None
     ) -> torch.Tensor:
-        """Translate images of the model's size; ``direction`` must be the one trained."""
-        self._check_direction(direction)
-        if target is not None:
-            raise ConfigError("--target-domain is for stargan runs; pix2pix has one target domain.")
         return self.generate(images, net)
-
-    def _check_direction(self, direction: str | None) -> None:
-        if direction not in (None, self.cfg.direction):
-            raise ConfigError(
-                f"This pix2pix model was trained {self.cfg.direction}; it cannot translate "
-                f"{direction}. Train another with direction={direction}."
-            )
 
     def fixed_inputs(self, count: int, generator: torch.Generator, dataset: Any = None) -> Any:
         """The first ``count`` pairs of the dataset (the grids show input | output | target)."""

@@ -19,11 +19,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from gankit.config import DataConfig, RunConfig, TrainConfig
-from gankit.core.method import Method, frozen
+from gankit.core.method import frozen
 from gankit.core.optim import build_optimizer
 from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.methods.gan import GanOptimConfig
+from gankit.methods.image_translation import TranslationMethod
 from gankit.methods.registry import METHODS
 from gankit.nets.stargan import SourceHead, StarGANDiscriminator, with_label_channels
 from gankit.nets.translation import build_translator
@@ -56,10 +57,11 @@ class StarGANConfig(RunConfig):
 
 
 @METHODS.register("stargan")
-class StarGAN(Method):
+class StarGAN(TranslationMethod):
     """StarGAN (Choi et al. 2018): multi-domain translation with one G and a D with two heads."""
 
     config_class = StarGANConfig
+    needs_target = True  # a domain index: no default
 
     def __init__(self, cfg: StarGANConfig, spec: DataSpec, device: torch.device | str) -> None:
         super().__init__(cfg, spec, device)
@@ -127,11 +129,6 @@ class StarGAN(Method):
 
     # ------------------------------------------------------------------ inference
 
-    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        raise ConfigError(
-            "stargan translates images: use `gankit translate RUN --target-domain K`."
-        )
-
     def generate(self, latent: Any, net: nn.Module | None = None) -> torch.Tensor:
         """``latent`` is (images, target domains)."""
         images, domains = latent
@@ -148,20 +145,15 @@ class StarGAN(Method):
         finally:
             G.train(was_training)
 
-    def translation_shapes(
-        self, direction: str | None = None
-    ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    def translation_targets(self) -> tuple[int, ...]:
+        return tuple(range(self.domains))
+
+    def _shapes(self, target: str | int) -> tuple[tuple[int, ...], tuple[int, ...]]:
         return self.spec.shape, self.spec.shape
 
-    def translate(
-        self,
-        images: torch.Tensor,
-        direction: str | None = None,
-        net: nn.Module | None = None,
-        target: int | None = None,
+    def _translate(
+        self, images: torch.Tensor, target: str | int, net: nn.Module | None
     ) -> torch.Tensor:
-        if target is None or not 0 <= int(target) < self.domains:
-            raise ConfigError(f"Give the target domain: --target-domain 0..{self.domains - 1}.")
         return self.generate((images, torch.full((len(images),), int(target))), net)
 
     def fixed_inputs(self, count: int, generator: torch.Generator, dataset: Any = None) -> Any:

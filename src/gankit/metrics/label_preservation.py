@@ -140,6 +140,4 @@ def _cycle_measures(
 
 
 def _translate(method: Any, images: torch.Tensor, key: str, target: int) -> torch.Tensor:
-    if method.spec.kind == "unpaired":
-        return method.translate(images, key)
-    return method.translate(images, None, None, target)
+    return method.translate(images, key if method.spec.kind == "unpaired" else target)

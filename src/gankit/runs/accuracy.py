@@ -1,0 +1,32 @@
+"""Test accuracy of a trained semi-supervised run's classifier (``gankit accuracy``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from gankit.data import build_dataset
+from gankit.errors import ConfigError
+from gankit.methods.semi_supervised import accuracy
+from gankit.runs.launch import load_trained
+
+
+def run_accuracy(run_dir: str | Path, split: str = "test", device: str = "cpu") -> dict[str, Any]:
+    """Accuracy of a trained semi-supervised run's classifier on ``split`` of its dataset."""
+    method, cfg, _ = load_trained(run_dir, device=device)
+    classify = getattr(method, "class_probabilities", None)
+    if classify is None or not getattr(method, "semi_supervised", False):
+        raise ConfigError(
+            f"Run {str(run_dir)!r} ({cfg.method}) has no classifier: train a semi-supervised "
+            "run, e.g. `gankit train bayesgan semi.labels=100`."
+        )
+    dataset = build_dataset(dataclasses.replace(cfg.data, split=split))
+    images, labels = dataset.tensors
+    return {
+        "method": cfg.method,
+        "split": split,
+        "images": len(images),
+        "labelled": cfg.semi.labels,
+        "accuracy": accuracy(classify, images, labels),
+    }

@@ -1,0 +1,124 @@
+"""gankit's Python entry points: :func:`train`, :func:`load` and :func:`evaluate`.
+
+They are what ``gankit train``, ``gankit sample`` and ``gankit evaluate`` do, as functions that
+take and return Python objects::
+
+    import gankit
+
+    run = gankit.train("dcgan", data="digits", steps=300, name="first")
+    images = run.sample(16, seed=0)
+    again = gankit.load("runs/dcgan/first")            # in another process, later
+    scores = gankit.evaluate(again, ["fid", "kid"], features="classifier", n=1000)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from gankit.config import Override
+from gankit.errors import ConfigError
+from gankit.evaluation import evaluate_run
+from gankit.metrics.features import FeatureExtractor, as_feature_set
+from gankit.metrics.suite import compute_set_metrics
+from gankit.runs.export import is_export, load_export
+from gankit.runs.launch import load_trained, resolve_config, start
+from gankit.runs.run import Run
+from gankit.training.run_folder import RunFolder
+
+
+def train(
+    method: str | None = None,
+    *,
+    config: str | Path | None = None,
+    data: str | None = None,
+    steps: int | None = None,
+    name: str | None = None,
+    out: str | Path | None = None,
+    device: str | None = None,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | Sequence[str] = (),
+) -> Run:
+    """Train a new run and return it, as ``gankit train`` does.
+
+    ``method`` is a registered method (``gankit list``) and ``config`` a recipe name
+    (``dcgan-mnist``) or YAML file; either may be left out when the other says it. The keyword
+    arguments set the common options; ``overrides`` sets any other, as ``{"key.sub": value}``
+    or as ``["key.sub=value", ...]`` strings (``{"optim.generator.lr": 1e-4}``).
+    """
+    given = {
+        "data.name": data,
+        "train.steps": steps,
+        "name": name,
+        "out": None if out is None else str(out),
+        "device": device,
+        "seed": seed,
+    }
+    pairs: list[Override] = [(key, value) for key, value in given.items() if value is not None]
+    if isinstance(overrides, Mapping):
+        pairs += list(overrides.items())
+    elif isinstance(overrides, str):
+        raise ConfigError(
+            f"overrides must be a mapping or a list of 'key=value' strings, got the string "
+            f"{overrides!r}; wrap it in a list."
+        )
+    else:
+        pairs += list(overrides)
+    folder = start(resolve_config(method, config, pairs))
+    return load(folder.path)
+
+
+def load(path: str | Path, device: str = "cpu", use_ema: bool = True) -> Run:
+    """A trained run from its folder (its last checkpoint), one checkpoint file, or a
+    safetensors export (``gankit export``); the EMA weights are the ones sampled from when the
+    run kept them (``use_ema``)."""
+    if is_export(Path(path)):
+        return load_export(path, device)
+    method, config, generator = load_trained(path, device, use_ema)
+    folder = Path(path)
+    if folder.is_file():
+        folder = folder.parent.parent
+    return Run(RunFolder.open(folder).path, method, config, generator)
+
+
+def evaluate(
+    run_or_samples: Run | str | Path | torch.Tensor,
+    metrics: Sequence[str] = ("fid",),
+    *,
+    reference: torch.Tensor | None = None,
+    extractor: FeatureExtractor | str | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Set metrics (``fid``, ``kid``, ``is``, ``pr``, ``dc``) of a run or of samples.
+
+    A run (a :class:`Run` or its folder) is scored as ``gankit evaluate RUN`` does, and the
+    result is also written to its ``eval/<step>.json``; ``options`` are those of
+    :func:`gankit.evaluation.evaluate_run` (``n``, ``features="classifier"``, ``ref_split``,
+    ``resize="tf"``, ...). Samples (N, C, H, W) in [-1, 1] need ``reference`` images (or
+    features) and an ``extractor`` (a :class:`~gankit.metrics.features.FeatureExtractor`, or
+    ``"inception"`` for the pytorch-fid weights). Returns ``{metric: {"value", ["std"],
+    "protocol"}}``.
+    """
+    if isinstance(run_or_samples, torch.Tensor):
+        if reference is None:
+            raise ConfigError(
+                "Scoring samples needs reference=images (or features) to compare them with."
+            )
+        if options:
+            raise ConfigError(
+                f"{', '.join(sorted(options))} apply to runs only; for samples pass "
+                "reference= and extractor=."
+            )
+        fake = as_feature_set(run_or_samples, extractor)
+        real = as_feature_set(reference, extractor)
+        return compute_set_metrics(metrics, real, fake)
+    if reference is not None or extractor is not None:
+        raise ConfigError(
+            "reference= and extractor= are for samples; a run is compared with its own dataset "
+            "(choose features= 'inception' or 'classifier', ref_split= 'train' or 'test')."
+        )
+    path = run_or_samples.path if isinstance(run_or_samples, Run) else run_or_samples
+    return evaluate_run(path, metrics, progress=False, **options)["metrics"]

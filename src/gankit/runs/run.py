@@ -1,0 +1,91 @@
+"""A trained run as a Python object: its config, its networks, and what its method can do.
+
+:func:`gankit.load` (and :func:`gankit.train`, when training ends) returns a :class:`Run`. Every
+run can be sampled or translated according to its method's capabilities (the protocols of
+:mod:`gankit.core.method`), scored with :func:`gankit.evaluate`, and read back: its config, its
+logged metrics, the folder it lives in.
+
+    run = gankit.load("runs/dcgan/first")
+    images = run.sample(64, seed=0)            # (64, C, H, W) in [-1, 1], on the CPU
+    codes = gankit.load("runs/bigan/b").encode(images)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from gankit.config import RunConfig
+from gankit.core.method import Encoder, Method, Translator
+from gankit.errors import ConfigError
+
+SAMPLE_BATCH = 256
+
+
+class Run:
+    """A run folder with its trained method loaded (the EMA weights when the run kept them)."""
+
+    def __init__(self, path: Path, method: Method, config: RunConfig, generator: nn.Module):
+        self.path, self.method, self.config, self.generator = path, method, config, generator
+
+    def __repr__(self) -> str:
+        return f"Run({str(self.path)!r}, method={self.config.method!r}, data={self.data!r})"
+
+    @property
+    def data(self) -> str:
+        return self.config.data.name
+
+    @property
+    def metrics(self) -> list[dict[str, Any]]:
+        """The records of ``metrics.jsonl`` (losses every ``log_every`` steps, evaluations);
+        none for an export."""
+        log = self.path / "metrics.jsonl"
+        return (
+            [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+            if log.is_file()
+            else []
+        )
+
+    def sample(self, n: int, seed: int = 0, batch_size: int = SAMPLE_BATCH) -> torch.Tensor:
+        """``n`` generated samples (on the CPU; images in [-1, 1]), from latent codes drawn with
+        ``seed``: the same seed gives the same samples."""
+        if isinstance(self.method, Translator):
+            raise ConfigError(
+                f"A {self.config.method} run translates images rather than sampling from noise; "
+                "use run.translate(images)."
+            )
+        if n < 1:
+            raise ConfigError(f"Ask for at least one sample, got n={n}.")
+        rng = torch.Generator().manual_seed(seed)
+        chunks = []
+        with torch.no_grad():
+            for start in range(0, n, batch_size):
+                latent = self.method.sample_latent(min(batch_size, n - start), rng)
+                chunks.append(self.method.generate(latent, self.generator).float().cpu())
+        return torch.cat(chunks)
+
+    def translate(self, images: torch.Tensor, target: str | int | None = None) -> torch.Tensor:
+        """Images (N, C, H, W) in [-1, 1] translated by the run into ``target``: its own
+        direction by default, ``"BtoA"`` for CycleGAN's other generator, ``k`` for StarGAN's
+        domain k (``run.method.translation_targets()`` lists them)."""
+        if not isinstance(self.method, Translator):
+            raise ConfigError(
+                f"A {self.config.method} run does not translate images; translation runs are "
+                "pix2pix, cyclegan and stargan. Use run.sample(n)."
+            )
+        with torch.no_grad():
+            return self.method.translate(images.to(self.method.device), target).cpu()
+
+    def encode(self, images: torch.Tensor) -> torch.Tensor:
+        """Codes of images (N, C, H, W) in [-1, 1]: BiGAN's E(x), InfoGAN's Q(c|x)."""
+        if not isinstance(self.method, Encoder):
+            raise ConfigError(
+                f"A {self.config.method} run has no encoder; bigan (E(x)) and infogan (Q(c|x)) "
+                "map images to codes."
+            )
+        with torch.no_grad():
+            return self.method.encode(images.to(self.method.device)).cpu()
