@@ -36,9 +36,9 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "crosscheck"))
 from peers import import_peer  # noqa: E402  (the torchvision shim, tests/crosscheck/peers.py)
 
-from gankit import evaluation  # noqa: E402
 from gankit.metrics.features import InceptionFeatureExtractor  # noqa: E402
 from gankit.metrics.inception import InceptionV3, random_inception  # noqa: E402
+from gankit.runs import evaluate as evaluation  # noqa: E402
 from gankit.training.environment import device_name  # noqa: E402
 
 CIFAR = Path(__file__).resolve().parents[2] / "shared" / "data" / "cifar10" / "cifar10.npz"

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from gankit import compare
 from gankit.config import save_yaml
 from gankit.errors import GankitError
 from gankit.metrics.suite import flatten_results
+from gankit.runs import compare
 from gankit.runs.launch import resolve_config
 from gankit.training.run_folder import RunFolder
 

@@ -1,6 +1,6 @@
 """gankit's layers, read from its source: no import cycles, and imports point down the layers.
 
-commands -> run services (``gankit.runs``, evaluation, sampling, reports, ...) -> trainer /
+commands -> run services (``gankit.runs``: launch, evaluate, sample, report, ...) -> trainer /
 methods / metrics -> nets, losses, data -> core (the Method contract, DataSpec, optimizers) ->
 config, registry, errors. Every ``import`` in ``src/gankit`` counts, function-local ones
 included (a function-local import that only breaks a cycle still is one); imports under
@@ -17,19 +17,7 @@ import pytest
 
 SOURCE = Path(__file__).resolve().parents[1] / "src"
 
-RUN_LAYER = (
-    "gankit.runs",
-    "gankit.evaluation",
-    "gankit.reproduce",
-    "gankit.report",
-    "gankit.report_page",
-    "gankit.compare",
-    "gankit.sampling",
-    "gankit.translation",
-    "gankit.encoding",
-    "gankit.catalog",
-    "gankit.sweep",
-)
+RUN_LAYER = ("gankit.runs",)
 COMMAND_LINE = ("gankit.commands", "gankit.cli", "gankit.__main__")
 BOTTOM = ("gankit.config", "gankit.registry", "gankit.errors", "gankit.core")
 
@@ -58,7 +46,7 @@ RULES = {
         (*RUN_LAYER, *COMMAND_LINE),
     ),
     "the library never imports the command line": (
-        ("gankit.runs", *RUN_LAYER, "gankit.training", "gankit.methods", "gankit.metrics"),
+        (*RUN_LAYER, "gankit.training", "gankit.methods", "gankit.metrics"),
         COMMAND_LINE,
     ),
 }

@@ -34,7 +34,7 @@ def test_wheel_carries_the_licence_and_py_typed(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_installed_wheel_trains_a_recipe_by_name_outside_the_checkout(tmp_path):
+def test_the_installed_wheel_trains_samples_evaluates_and_exports_outside_the_checkout(tmp_path):
     wheels, target, work = tmp_path / "wheels", tmp_path / "site", tmp_path / "elsewhere"
     work.mkdir()
     subprocess.run(
@@ -60,4 +60,26 @@ def test_the_installed_wheel_trains_a_recipe_by_name_outside_the_checkout(tmp_pa
         cwd=work, env=environment, capture_output=True, text=True,
     )  # fmt: skip
     assert finished.returncode == 0, finished.stderr
-    assert (work / "runs" / "dcgan" / "wheel" / "checkpoints" / "last.pt").is_file()
+    run = work / "runs" / "dcgan" / "wheel"
+    assert (run / "checkpoints" / "last.pt").is_file()
+    environment["GANKIT_CACHE"] = str(tmp_path / "cache")  # the digits classifier, trained here
+    for command in (
+        ["sample", str(run), "-n", "8", "--format", "npz", "--out", "samples.npz"],
+        ["evaluate", str(run), "--features", "classifier", "--n", "64", "--metrics", "fid"],
+        ["export", str(run), "--out", "export"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(target), *command],
+            cwd=work, env=environment, capture_output=True, text=True,
+        )  # fmt: skip
+        assert done.returncode == 0, (command, done.stderr)
+    assert (work / "samples.npz").is_file() and (run / "eval" / "1.json").is_file()
+    load_back = (
+        "import gankit, sys; assert gankit.__file__.startswith(sys.argv[1]); "
+        "print(tuple(gankit.load('export').sample(2, seed=0).shape))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", load_back, str(target)],
+        cwd=work, env=environment, capture_output=True, text=True,
+    )  # fmt: skip
+    assert loaded.returncode == 0 and loaded.stdout.strip() == "(2, 1, 32, 32)", loaded.stderr

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from PIL import Image
 
-from gankit.evaluation import evaluate_run
+from gankit.runs.evaluate import evaluate_run
 from gankit.runs.launch import resolve_config, start
 
 TOY = ["data.name=ring8", "z_dim=2", "generator.hidden=[16]", "discriminator.hidden=[16]",

@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 from test_report import TOY, Page, latest
 
-from gankit.report import write_report
 from gankit.runs.launch import resolve_config, start
+from gankit.runs.report import write_report
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from gankit.errors import GankitError
-from gankit.reproduce import EXPERIMENTS, Budget, Experiment, RunSpec, reproduce
-from gankit.reproduce.runner import Measured, mean_sd, run_overrides, summarize, table
+from gankit.runs.reproduce import EXPERIMENTS, Budget, Experiment, RunSpec, reproduce
+from gankit.runs.reproduce.runner import Measured, mean_sd, run_overrides, summarize, table
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -29,7 +29,7 @@ TINY = replace(
 
 def test_every_experiment_names_a_recipe_a_measure_and_a_metric_it_returns():
     from gankit.recipes import find_recipe
-    from gankit.reproduce.measures import FLOORS, MEASURES
+    from gankit.runs.reproduce.measures import FLOORS, MEASURES
 
     assert {"dcgan-mnist", "cgan-mnist", "infogan-mnist", "bigan-mnist"} <= set(EXPERIMENTS)
     for name in EXPERIMENTS:

@@ -4,8 +4,8 @@ import csv
 
 import pytest
 
-from gankit import sweep
 from gankit.errors import ConfigError
+from gankit.runs import sweep
 
 
 def test_an_axis_splits_at_commas_outside_brackets():

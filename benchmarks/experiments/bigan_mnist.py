@@ -22,8 +22,8 @@ import torch
 from common import FIGURES, data_overrides, mnist_data, run_options, save, test_images, train
 
 from gankit.data import build_dataset
-from gankit.encoding import encode_images
 from gankit.methods import METHODS
+from gankit.runs.encode import encode_images
 from gankit.runs.launch import load_trained
 from gankit.viz.grid import save_image_grid
 

@@ -33,7 +33,7 @@ from common import (
 
 from gankit.metrics import label_accuracy
 from gankit.runs.launch import load_trained
-from gankit.sampling import write_samples
+from gankit.runs.sample import write_samples
 
 VARIANTS = {
     "projection": ["conditioning=projection", "generator_conditioning=batchnorm"],

@@ -39,7 +39,7 @@ from common import (
 
 from gankit.metrics import match_clusters
 from gankit.runs.launch import load_trained
-from gankit.sampling import write_samples
+from gankit.runs.sample import write_samples
 from gankit.training.logger import read_metrics
 from gankit.training.run_folder import RunFolder
 

@@ -32,7 +32,7 @@ from common import (
 from gankit.core.spec import DataSpec
 from gankit.methods import METHODS
 from gankit.runs.launch import load_trained, resolve_config
-from gankit.sampling import write_samples
+from gankit.runs.sample import write_samples
 from gankit.viz.grid import save_image_grid
 
 

@@ -26,7 +26,7 @@ from shared_inputs import (
     write_pngs,
 )
 
-from gankit import evaluation
+from gankit.runs import evaluate as evaluation
 
 pytestmark = pytest.mark.crosscheck
 

@@ -23,8 +23,8 @@ import torch
 from peers import import_peer
 from shared_inputs import gankit_extractor, random_images, write_pngs
 
-from gankit import evaluation
 from gankit.metrics.resize import pil_bicubic_resize, tf1_bilinear_resize
+from gankit.runs import evaluate as evaluation
 
 pytestmark = pytest.mark.crosscheck
 

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from gankit import evaluation
 from gankit.config import DataConfig
 from gankit.errors import ConfigError, GankitError, UnknownNameError
-from gankit.evaluation import PeriodicEvaluator, evaluate_folders, evaluate_run, summary_lines
 from gankit.metrics.cache import cache_root
 from gankit.metrics.features import FeatureExtractor
+from gankit.runs import evaluate as evaluation
+from gankit.runs.evaluate import PeriodicEvaluator, evaluate_folders, evaluate_run, summary_lines
 from gankit.runs.launch import load_trained, resolve_config, start
 from gankit.training.logger import read_metrics
 from gankit.training.run_folder import RunFolder

@@ -106,7 +106,7 @@ def test_folder_classifier_features_need_the_dataset_and_runs_refuse_it(cli, tmp
 def test_cli_evaluate_passes_the_resize_protocol_and_image_size(
     cli, tmp_path, pixel_features, monkeypatch, capsys
 ):
-    from gankit import evaluation
+    from gankit.runs import evaluate as evaluation
 
     asked = {}
 

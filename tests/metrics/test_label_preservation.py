@@ -3,10 +3,10 @@ import torch
 
 from gankit.config import DataConfig
 from gankit.errors import ConfigError
-from gankit.evaluation import evaluate_run
 from gankit.metrics import classifier as classifier_module
 from gankit.metrics.features import FeatureSet
 from gankit.metrics.label_preservation import domain_names
+from gankit.runs.evaluate import evaluate_run
 
 
 class Oracle:

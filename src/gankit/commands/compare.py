@@ -19,7 +19,7 @@ def compare_command(
     gankit compare runs/gan/* --metric modes_covered
     gankit compare runs/dcgan/sweep-* --mean-over seed --csv ablation.csv
     """
-    from gankit import compare
+    from gankit.runs import compare
 
     runs = compare.summarize_all(list(run_dirs))
     table = (
@@ -37,7 +37,7 @@ def print_table(table) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from gankit.compare import format_cell, higher_is_better, shown_columns
+    from gankit.runs.compare import format_cell, higher_is_better, shown_columns
 
     title = None
     if table.metric:

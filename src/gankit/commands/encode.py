@@ -29,7 +29,7 @@ def encode_command(
     \b
     gankit encode runs/bigan/mnist --data mnist --data-dir ../shared/data --out feats.npy
     """
-    from gankit.encoding import write_features
+    from gankit.runs.encode import write_features
 
     path, labels_path, count = write_features(
         run_dir,

@@ -95,7 +95,7 @@ def evaluate_command(
     seed: int,
 ) -> None:
     """Score RUN_DIR's generator (eval/<step>.json and metrics.jsonl), or --real vs --fake folders."""
-    from gankit.evaluation import evaluate_folders, evaluate_run, summary_lines
+    from gankit.runs.evaluate import evaluate_folders, evaluate_run, summary_lines
 
     names = [m.strip() for m in metrics.split(",") if m.strip()]
     if run_dir and (real or fake):

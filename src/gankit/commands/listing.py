@@ -13,7 +13,7 @@ def list_command(what: str | None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from gankit.catalog import catalog, options
+    from gankit.runs.catalog import catalog, options
 
     console = Console()
     if what == "recipes":

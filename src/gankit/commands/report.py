@@ -20,7 +20,7 @@ def report_command(run_dirs: tuple[str, ...], out: str, metric: str | None, samp
     gankit report runs/dcgan/first --out first.html
     gankit report runs/gan/sweep-* --metric modes_covered --out sweep.html
     """
-    from gankit.report import write_report
+    from gankit.runs.report import write_report
 
     click.echo(f"Wrote {write_report(list(run_dirs), out, metric, samples)}")
 

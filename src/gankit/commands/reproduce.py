@@ -42,8 +42,8 @@ def reproduce_command(
     gankit reproduce cgan-mnist --quick --seeds 2 --data-dir ../shared/data
     gankit reproduce --all --full
     """
-    from gankit.reproduce.experiments import EXPERIMENTS
-    from gankit.reproduce.runner import listing, reproduce
+    from gankit.runs.reproduce.experiments import EXPERIMENTS
+    from gankit.runs.reproduce.runner import listing, reproduce
 
     if show:
         for entry in listing():

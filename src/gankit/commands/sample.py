@@ -68,7 +68,7 @@ def sample_command(
     gankit sample runs/infogan/mnist --traverse c1 --range -2 2
     gankit sample runs/dcgan/first -n 50000 --format png-dir --out fake/
     """
-    from gankit.sampling import write_sample_files, write_samples
+    from gankit.runs.sample import write_sample_files, write_samples
 
     if file_format != "grid":
         if out is None:

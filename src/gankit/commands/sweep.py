@@ -45,8 +45,8 @@ def sweep_command(
     gankit sweep gan --grid loss=hinge,wasserstein seed=0,1,2 --data ring8 --steps 2000
     gankit sweep dcgan --grid train.n_critic=1,2,5 --name critic --dry-run
     """
-    from gankit import compare, sweep
     from gankit.commands.compare import print_table
+    from gankit.runs import compare, sweep
 
     axes = [sweep.parse_axis(s) for s in ([first] if first else []) + list(settings)]
     if not axes:

@@ -40,7 +40,7 @@ def translate_command(
 
     Each image is resized to the model's size, translated and resized back to its own size.
     """
-    from gankit.translation import translate_files
+    from gankit.runs.translate import translate_files
 
     if direction is not None and target_domain is not None:
         raise click.UsageError(

@@ -102,7 +102,7 @@ class Method(ABC):
         """
 
     @abstractmethod
-    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> Latent:
+    def sample_latent(self, n: int, rng: torch.Generator | None = None) -> Latent:
         """``n`` latent codes on :attr:`device`; drawn from ``generator`` (a CPU RNG) if given."""
 
     def interpolate_latents(
@@ -152,13 +152,13 @@ class Method(ABC):
         training. Sampling from a trained run never calls it.
         """
 
-    def fixed_inputs(self, count: int, generator: torch.Generator, dataset: Any = None) -> Any:
+    def fixed_inputs(self, count: int, rng: torch.Generator, dataset: Any = None) -> Any:
         """What every sample grid of a run is drawn from: by default ``count`` fixed latents.
 
         Methods that translate images return a fixed batch of inputs from ``dataset`` instead.
         Must use ``generator`` (never the global RNG), so training is not disturbed.
         """
-        return self.sample_latent(count, generator)
+        return self.sample_latent(count, rng)
 
     def render(self, inputs: Any, net: nn.Module | None = None) -> tuple[torch.Tensor, int | None]:
         """The samples (N, C, H, W), or points (N, D), for :meth:`fixed_inputs`, and the images

@@ -41,10 +41,10 @@ class GaussianMixture2D:
     def num_modes(self) -> int:
         return len(self.means)
 
-    def sample(self, count: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    def sample(self, count: int, rng: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         """``count`` points (count, 2) and the index of the mode each was drawn from."""
-        modes = torch.randint(self.num_modes, (count,), generator=generator)
-        noise = torch.randn((count, self.means.shape[1]), generator=generator)
+        modes = torch.randint(self.num_modes, (count,), generator=rng)
+        noise = torch.randn((count, self.means.shape[1]), generator=rng)
         return self.means[modes] + self.sigma * noise, modes
 
 
@@ -52,8 +52,8 @@ class MixtureDataset(TensorDataset):
     """A fixed sample of a :class:`GaussianMixture2D`; labels are the modes of the points."""
 
     def __init__(self, mixture: GaussianMixture2D, count: int, seed: int, name: str) -> None:
-        generator = torch.Generator().manual_seed(seed)
-        points, modes = mixture.sample(count, generator)
+        rng = torch.Generator().manual_seed(seed)
+        points, modes = mixture.sample(count, rng)
         super().__init__(
             points,
             modes,

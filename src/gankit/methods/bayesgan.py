@@ -213,19 +213,19 @@ class BayesGAN(Method):
         )
         self.labelled = (images[index].to(self.device), labels[index].to(self.device))
 
-    def sample_noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        device = "cpu" if generator is not None else self.device
+    def sample_noise(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
+        device = "cpu" if rng is not None else self.device
         shape = (n, self.cfg.z_dim)
         if self.cfg.latent == "uniform":
-            z = torch.rand(shape, generator=generator, device=device) * 2 - 1
+            z = torch.rand(shape, generator=rng, device=device) * 2 - 1
         else:
-            z = torch.randn(shape, generator=generator, device=device)
+            z = torch.randn(shape, generator=rng, device=device)
         return z.to(self.device)
 
-    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    def sample_latent(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
         """(n, z_dim + 1): the noise z, then u in [0, 1) that picks the generator sample."""
-        z = self.sample_noise(n, generator)
-        u = torch.rand((n, 1), generator=generator, device="cpu" if generator else self.device)
+        z = self.sample_noise(n, rng)
+        u = torch.rand((n, 1), generator=rng, device="cpu" if rng else self.device)
         return torch.cat([z, u.to(self.device)], dim=1)
 
     def interpolate_latents(
@@ -240,8 +240,8 @@ class BayesGAN(Method):
         choice = start[:, None, -1:].expand(-1, steps, 1)
         return torch.cat([codes, choice], dim=2)
 
-    def fixed_inputs(self, count: int, generator: torch.Generator, dataset: Any = None) -> Any:
-        return self.sample_noise(count, generator)
+    def fixed_inputs(self, count: int, rng: torch.Generator, dataset: Any = None) -> Any:
+        return self.sample_noise(count, rng)
 
     def render(
         self, inputs: torch.Tensor, net: nn.Module | None = None

@@ -157,15 +157,15 @@ class BiGAN(GAN):
         """G(E(x)): what the generator makes of each image's code."""
         return self.generate(self.encode(images).to(self.device), net)
 
-    def fixed_inputs(self, count: int, generator: torch.Generator, dataset: Any = None) -> Any:
+    def fixed_inputs(self, count: int, rng: torch.Generator, dataset: Any = None) -> Any:
         """A fixed batch of real images (a quarter of the grid) and latents for the last half."""
         width = max(1, math.isqrt(count))
         real_rows = (count // width) // 4
         if dataset is None or real_rows == 0:
-            return {"real": None, "latent": self.sample_latent(count, generator), "width": width}
-        chosen = torch.randperm(len(dataset), generator=generator)[: real_rows * width]
+            return {"real": None, "latent": self.sample_latent(count, rng), "width": width}
+        chosen = torch.randperm(len(dataset), generator=rng)[: real_rows * width]
         real = torch.stack([torch.as_tensor(dataset[int(i)][0]) for i in chosen])
-        latent = self.sample_latent(count - 2 * len(real), generator)
+        latent = self.sample_latent(count - 2 * len(real), rng)
         return {"real": real, "latent": latent, "width": width}
 
     def render(self, inputs: Any, net: nn.Module | None = None) -> tuple[torch.Tensor, int]:

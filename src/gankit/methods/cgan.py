@@ -81,20 +81,20 @@ class CGAN(GAN):
         )
         return {"generator": generator, "discriminator": discriminator}
 
-    def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    def noise(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
         """z alone, from the configured prior."""
-        return GAN.sample_latent(self, n, generator)
+        return GAN.sample_latent(self, n, rng)
 
     def sample_latent(
-        self, n: int, generator: torch.Generator | None = None
+        self, n: int, rng: torch.Generator | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """``(z, labels)`` with labels uniform over the classes."""
-        device = "cpu" if generator is not None else self.device
-        labels = torch.randint(self.num_classes, (n,), generator=generator, device=device)
-        return self.noise(n, generator), labels.to(self.device)
+        device = "cpu" if rng is not None else self.device
+        labels = torch.randint(self.num_classes, (n,), generator=rng, device=device)
+        return self.noise(n, rng), labels.to(self.device)
 
     def labelled_latent(
-        self, labels: torch.Tensor, generator: torch.Generator | None = None
+        self, labels: torch.Tensor, rng: torch.Generator | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """``(z, labels)`` for the given class labels (N,)."""
         labels = torch.as_tensor(labels, dtype=torch.long)
@@ -103,14 +103,14 @@ class CGAN(GAN):
                 f"Labels must lie in 0..{self.num_classes - 1} for this run's "
                 f"{self.num_classes} classes; got {sorted(set(labels.tolist()))}."
             )
-        return self.noise(len(labels), generator), labels.to(self.device)
+        return self.noise(len(labels), rng), labels.to(self.device)
 
     def per_class_latent(
-        self, per_class: int, generator: torch.Generator | None = None
+        self, per_class: int, rng: torch.Generator | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """``per_class`` codes for each class in turn: class 0's first, then class 1's, ..."""
         labels = torch.arange(self.num_classes).repeat_interleave(max(1, per_class))
-        return self.labelled_latent(labels, generator)
+        return self.labelled_latent(labels, rng)
 
     def interpolate_latents(
         self, start: tuple[torch.Tensor, ...], end: tuple[torch.Tensor, ...], steps: int
@@ -119,9 +119,9 @@ class CGAN(GAN):
         path = super().interpolate_latents(start[0], end[0], steps)
         return path, start[1].unsqueeze(1).expand(-1, steps)
 
-    def fixed_inputs(self, count: int, generator: torch.Generator, dataset: Any = None) -> Any:
+    def fixed_inputs(self, count: int, rng: torch.Generator, dataset: Any = None) -> Any:
         """One row per class (``count // num_classes`` samples each)."""
-        return self.per_class_latent(count // self.num_classes, generator)
+        return self.per_class_latent(count // self.num_classes, rng)
 
     def render(self, inputs: Any, net: torch.nn.Module | None = None) -> tuple[torch.Tensor, int]:
         return self.generate(inputs, net), max(1, len(inputs[1]) // self.num_classes)

@@ -217,7 +217,7 @@ class CycleGAN(TranslationMethod):
             return super().generate(images, net if net is not None else self.nets["generator_ba"])
         return self.generate(images, net)
 
-    def fixed_inputs(self, count: int, generator: torch.Generator, dataset: Any = None) -> Any:
+    def fixed_inputs(self, count: int, rng: torch.Generator, dataset: Any = None) -> Any:
         if dataset is None:
             raise ConfigError("cyclegan sample grids need the dataset to take images from.")
         a = dataset.tensors[0]

@@ -48,15 +48,15 @@ def check_unpacked_latent(cfg: Any, method: str) -> None:
 
 
 def draw_latent(
-    n: int, z_dim: int, latent: str, device: Any, generator: torch.Generator | None = None
+    n: int, z_dim: int, latent: str, device: Any, rng: torch.Generator | None = None
 ) -> torch.Tensor:
     """``n`` codes from N(0, I) or U[-1, 1]^z_dim; on the CPU when a ``generator`` is given (it
     is a CPU generator), moved to ``device`` after."""
-    where = "cpu" if generator is not None else device
+    where = "cpu" if rng is not None else device
     if latent == "uniform":
-        z = torch.rand((n, z_dim), generator=generator, device=where) * 2 - 1
+        z = torch.rand((n, z_dim), generator=rng, device=where) * 2 - 1
     else:
-        z = torch.randn((n, z_dim), generator=generator, device=where)
+        z = torch.randn((n, z_dim), generator=rng, device=where)
     return z.to(device)
 
 
@@ -163,8 +163,8 @@ class GAN(Method):
                 f"takes a {produces}: {', '.join(fitting)}."
             )
 
-    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        return draw_latent(n, self.cfg.z_dim, self.cfg.latent, self.device, generator)
+    def sample_latent(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
+        return draw_latent(n, self.cfg.z_dim, self.cfg.latent, self.device, rng)
 
     def interpolate_latents(
         self, start: torch.Tensor, end: torch.Tensor, steps: int

@@ -164,8 +164,8 @@ class GradientLayerGAN(Method):
             "max_layers if that fits, or train fewer steps."
         )
 
-    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        return draw_latent(n, self.cfg.z_dim, self.cfg.latent, self.device, generator)
+    def sample_latent(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
+        return draw_latent(n, self.cfg.z_dim, self.cfg.latent, self.device, rng)
 
     def train_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], update_generator: bool

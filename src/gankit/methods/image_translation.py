@@ -77,7 +77,7 @@ class TranslationMethod(Method):
         """(input C, H, W), (output C, H, W) of the translation into ``target``."""
         return self._shapes(self.check_target(target))
 
-    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    def sample_latent(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
         raise ConfigError(
             f"{self.cfg.method} translates images rather than sampling noise: use `gankit "
             "translate RUN --input IMAGES --output DIR` (or gankit.load(RUN).translate(images))."

@@ -117,20 +117,20 @@ class InfoGAN(GAN):
         return categories, latent[:, start:]
 
     def draw_codes(
-        self, n: int, generator: torch.Generator | None = None
+        self, n: int, rng: torch.Generator | None = None
     ) -> tuple[torch.Tensor, list[torch.Tensor], torch.Tensor]:
         """Noise, the category of each categorical code, and the continuous codes, for
         :meth:`compose` (e.g. after fixing a category)."""
-        device = "cpu" if generator is not None else self.device
-        noise = GAN.sample_latent(self, n, generator)
+        device = "cpu" if rng is not None else self.device
+        noise = GAN.sample_latent(self, n, rng)
         categories = [
-            torch.randint(k, (n,), generator=generator, device=device) for k in self.cfg.categorical
+            torch.randint(k, (n,), generator=rng, device=device) for k in self.cfg.categorical
         ]
-        continuous = torch.rand((n, self.cfg.continuous), generator=generator, device=device)
+        continuous = torch.rand((n, self.cfg.continuous), generator=rng, device=device)
         return noise, categories, continuous * 2 - 1
 
-    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        noise, categories, continuous = self.draw_codes(n, generator)
+    def sample_latent(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
+        noise, categories, continuous = self.draw_codes(n, rng)
         return self.compose(
             noise, [c.to(self.device) for c in categories], continuous.to(self.device)
         )
@@ -143,7 +143,7 @@ class InfoGAN(GAN):
         return start.unsqueeze(1) * (1 - t) + end.unsqueeze(1) * t
 
     def traversal(
-        self, code: str, low: float, high: float, steps: int, generator: torch.Generator
+        self, code: str, low: float, high: float, steps: int, rng: torch.Generator
     ) -> tuple[torch.Tensor, int]:
         """A latent-traversal grid (Chen et al. 2016, Fig. 2) and its images per row.
 
@@ -158,7 +158,7 @@ class InfoGAN(GAN):
         if code.startswith("cat"):
             index = int(code[3:]) - 1
             rows, columns = 10, self.cfg.categorical[index]
-            noise, categories, _ = self.draw_codes(rows, generator)
+            noise, categories, _ = self.draw_codes(rows, rng)
             noise = noise.cpu().repeat_interleave(columns, dim=0)
             categories = [c.cpu().repeat_interleave(columns) for c in categories]
             categories[index] = torch.arange(columns).repeat(rows)
@@ -167,7 +167,7 @@ class InfoGAN(GAN):
             index = int(code[1:]) - 1
             rows = self.cfg.categorical[0] if self.cfg.categorical else 1
             columns = steps
-            noise, categories, _ = self.draw_codes(1, generator)
+            noise, categories, _ = self.draw_codes(1, rng)
             noise = noise.cpu().expand(rows * columns, -1)
             categories = [c.cpu().expand(rows * columns) for c in categories]
             if self.cfg.categorical:
@@ -238,11 +238,11 @@ class InfoGAN(GAN):
 
     # ------------------------------------------------------------------ grids and inference
 
-    def fixed_inputs(self, count: int, generator: torch.Generator, dataset: Any = None) -> Any:
+    def fixed_inputs(self, count: int, rng: torch.Generator, dataset: Any = None) -> Any:
         """Rows are the categories of the first categorical code; each column one noise draw."""
         rows = self.cfg.categorical[0] if self.cfg.categorical else 1
         columns = max(1, count // rows)
-        noise, categories, continuous = self.draw_codes(columns, generator)
+        noise, categories, continuous = self.draw_codes(columns, rng)
         categories = [c.repeat(rows) for c in categories]
         if self.cfg.categorical:
             categories[0] = torch.arange(rows).repeat_interleave(columns)

@@ -106,18 +106,18 @@ class LAPGAN(GAN):
             )
         return optimizers
 
-    def noise_plane(self, n: int, size: int, generator: torch.Generator | None = None):
+    def noise_plane(self, n: int, size: int, rng: torch.Generator | None = None):
         """One plane of noise (n, 1, size, size) from the configured prior, for a finer level."""
-        device = "cpu" if generator is not None else self.device
+        device = "cpu" if rng is not None else self.device
         shape = (n, 1, size, size)
         if self.cfg.latent == "uniform":
-            return (torch.rand(shape, generator=generator, device=device) * 2 - 1).to(self.device)
-        return torch.randn(shape, generator=generator, device=device).to(self.device)
+            return (torch.rand(shape, generator=rng, device=device) * 2 - 1).to(self.device)
+        return torch.randn(shape, generator=rng, device=device).to(self.device)
 
-    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> tuple:
+    def sample_latent(self, n: int, rng: torch.Generator | None = None) -> tuple:
         """``(z_K, z_{K-1}, ..., z_0)``: the coarsest level's codes, then a plane per finer level."""
-        planes = [self.noise_plane(n, s, generator) for s in reversed(self.sizes[:-1])]
-        return (GAN.sample_latent(self, n, generator), *planes)
+        planes = [self.noise_plane(n, s, rng) for s in reversed(self.sizes[:-1])]
+        return (GAN.sample_latent(self, n, rng), *planes)
 
     def interpolate_latents(self, start: tuple, end: tuple, steps: int) -> tuple:
         """Walks every level's noise from start to end (the coarsest code as ``GAN`` does)."""
@@ -167,10 +167,10 @@ class LAPGAN(GAN):
 
     # ------------------------------------------------------------------ grids
 
-    def fixed_inputs(self, count: int, generator: torch.Generator, dataset: Any = None) -> Any:
+    def fixed_inputs(self, count: int, rng: torch.Generator, dataset: Any = None) -> Any:
         """Latents for ``count // levels`` samples (at most 16), each shown at every level."""
         columns = max(1, min(MAX_GRID_COLUMNS, count // self.cfg.levels))
-        return self.sample_latent(columns, generator)
+        return self.sample_latent(columns, rng)
 
     def render(self, inputs: Any, net: nn.Module | None = None) -> tuple[torch.Tensor, int]:
         """One row per level, coarse (top) to fine, each sample in a column, all at full size."""

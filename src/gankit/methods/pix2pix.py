@@ -268,7 +268,7 @@ class Pix2Pix(TranslationMethod):
     ) -> torch.Tensor:
         return self.generate(images, net)
 
-    def fixed_inputs(self, count: int, generator: torch.Generator, dataset: Any = None) -> Any:
+    def fixed_inputs(self, count: int, rng: torch.Generator, dataset: Any = None) -> Any:
         """The first ``count`` pairs of the dataset (the grids show input | output | target)."""
         if dataset is None:
             raise ConfigError("pix2pix sample grids need the dataset to take inputs from.")

@@ -40,7 +40,7 @@ def balanced_subset(labels: torch.Tensor, count: int, num_classes: int, seed: in
             f"each class gets the same number of labelled examples (e.g. {10 * num_classes})."
         )
     per_class = count // num_classes
-    generator = torch.Generator().manual_seed(seed)
+    rng = torch.Generator().manual_seed(seed)
     chosen = []
     for label in range(num_classes):
         members = (labels.cpu() == label).nonzero().flatten()
@@ -49,7 +49,7 @@ def balanced_subset(labels: torch.Tensor, count: int, num_classes: int, seed: in
                 f"Class {label} has {len(members)} training examples, fewer than the {per_class} "
                 f"that semi.labels={count} needs; lower semi.labels."
             )
-        chosen.append(members[torch.randperm(len(members), generator=generator)[:per_class]])
+        chosen.append(members[torch.randperm(len(members), generator=rng)[:per_class]])
     return torch.cat(chosen).sort().values
 
 
@@ -124,10 +124,10 @@ def train_supervised(
     device = next(net.parameters()).device
     optimizer = torch.optim.Adam(net.parameters(), lr=lr, betas=(0.5, 0.999))
     with torch.random.fork_rng(devices=[]):
-        generator = torch.Generator().manual_seed(seed)
+        rng = torch.Generator().manual_seed(seed)
         net.train()
         for _ in range(steps):
-            index = torch.randint(len(images), (batch_size,), generator=generator)
+            index = torch.randint(len(images), (batch_size,), generator=rng)
             logits = net(images[index].to(device))
             loss = F.cross_entropy(logits, labels[index].to(device))
             optimizer.zero_grad(set_to_none=True)

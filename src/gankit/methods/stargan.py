@@ -156,7 +156,7 @@ class StarGAN(TranslationMethod):
     ) -> torch.Tensor:
         return self.generate((images, torch.full((len(images),), int(target))), net)
 
-    def fixed_inputs(self, count: int, generator: torch.Generator, dataset: Any = None) -> Any:
+    def fixed_inputs(self, count: int, rng: torch.Generator, dataset: Any = None) -> Any:
         """One image per domain (the first of each), to be shown in every domain."""
         samples, labels = dataset.tensors
         picks = [

@@ -3,7 +3,7 @@
 From Python, ``fid(real, fake)``, ``kid``, ``inception_score``, ``precision_recall`` and
 ``density_coverage`` take images (N, C, H, W) in [-1, 1] or precomputed features; the pixel
 metrics (``l1``, ``l2``, ``psnr``, ``ssim``) and colour statistics compare image pairs. The
-registry lists every metric for ``gankit list``; ``gankit.evaluation`` runs the set metrics on
+registry lists every metric for ``gankit list``; ``gankit.runs.evaluate`` runs the set metrics on
 trained runs with their protocol recorded.
 """
 

@@ -253,12 +253,12 @@ def random_inception(seed: int = 0) -> InceptionV3:
     ~1e-8; He et al. 2015 (section 2.2) normal initialisation keeps it near 1, so timings and
     precision checks see realistic magnitudes.
     """
-    generator = torch.Generator().manual_seed(seed)
+    rng = torch.Generator().manual_seed(seed)
     net = InceptionV3()
     for module in net.modules():
         if isinstance(module, nn.Conv2d):
             fan_in = module.weight[0].numel()
             std = (2.0 / fan_in) ** 0.5
-            module.weight.copy_(torch.randn(module.weight.shape, generator=generator) * std)
-    net.fc.weight.copy_(torch.randn(net.fc.weight.shape, generator=generator) / FEATURE_DIM**0.5)
+            module.weight.copy_(torch.randn(module.weight.shape, generator=rng) * std)
+    net.fc.weight.copy_(torch.randn(net.fc.weight.shape, generator=rng) / FEATURE_DIM**0.5)
     return net

@@ -58,10 +58,10 @@ def generated_batches(
     method: Any, net: nn.Module, count: int, batch_size: int, seed: int = DEFAULT_SEED
 ) -> Iterator[torch.Tensor]:
     """``count`` samples from ``net`` in batches, from a private RNG seeded with ``seed``."""
-    generator = torch.Generator().manual_seed(seed)
+    rng = torch.Generator().manual_seed(seed)
     for start in range(0, count, batch_size):
         size = min(batch_size, count - start)
-        yield method.generate(method.sample_latent(size, generator), net)
+        yield method.generate(method.sample_latent(size, rng), net)
 
 
 class PeriodicEvaluator:

@@ -21,9 +21,9 @@ import torch
 
 from gankit.config import Override
 from gankit.errors import ConfigError
-from gankit.evaluation import evaluate_run
 from gankit.metrics.features import FeatureExtractor, as_feature_set
 from gankit.metrics.suite import compute_set_metrics
+from gankit.runs.evaluate import evaluate_run
 from gankit.runs.export import is_export, load_export
 from gankit.runs.launch import load_trained, resolve_config, start
 from gankit.runs.run import Run
@@ -96,7 +96,7 @@ def evaluate(
 
     A run (a :class:`Run` or its folder) is scored as ``gankit evaluate RUN`` does, and the
     result is also written to its ``eval/<step>.json``; ``options`` are those of
-    :func:`gankit.evaluation.evaluate_run` (``n``, ``features="classifier"``, ``ref_split``,
+    :func:`gankit.runs.evaluate.evaluate_run` (``n``, ``features="classifier"``, ``ref_split``,
     ``resize="tf"``, ...). Samples (N, C, H, W) in [-1, 1] need ``reference`` images (or
     features) and an ``extractor`` (a :class:`~gankit.metrics.features.FeatureExtractor`, or
     ``"inception"`` for the pytorch-fid weights). Returns ``{metric: {"value", ["std"],

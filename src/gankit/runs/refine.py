@@ -50,7 +50,7 @@ def refine_run(
     critic, loss_name, loss_options, regularizers = _critic_of(method, cfg)
     images = method.spec.kind == "image"
     count = count or (2000 if images else 2500)
-    generator = torch.Generator().manual_seed(seed)
+    rng = torch.Generator().manual_seed(seed)
     split = None
     if split_layer != OUTPUT:
         probe = method.sample_latent(2, torch.Generator().manual_seed(seed))
@@ -72,7 +72,7 @@ def refine_run(
         critic_steps else iter(()), steps, critic_steps, eta, loss_name, loss_options,
         regularizers, optimizer, split,
     )  # fmt: skip
-    drawn = torch.cat([draw(n, generator) for n in _chunks(count, 500)])
+    drawn = torch.cat([draw(n, rng) for n in _chunks(count, 500)])
     if split is None:
         before = drawn
         after = torch.cat([layers(chunk) for chunk in drawn.split(500)])
@@ -126,9 +126,9 @@ def _real_batches(
     dataset: Any, batch_size: int, seed: int, device: torch.device
 ) -> Iterator[torch.Tensor]:
     samples = dataset.tensors[0] if dataset.in_memory else None
-    generator = torch.Generator().manual_seed(seed + 1)
+    rng = torch.Generator().manual_seed(seed + 1)
     while True:
-        index = torch.randint(len(dataset), (batch_size,), generator=generator)
+        index = torch.randint(len(dataset), (batch_size,), generator=rng)
         if samples is not None:
             yield samples[index].to(device)
         else:

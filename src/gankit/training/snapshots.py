@@ -71,8 +71,8 @@ class Snapshots:
         self.mixture = getattr(dataset, "mixture", None)
         count = PROTOCOL_NUM_SAMPLES if method.spec.kind == "points" else cfg.train.num_samples
         # A private RNG: drawing the fixed inputs must not move the training RNG streams.
-        generator = torch.Generator().manual_seed(cfg.seed + 1)
-        self.inputs = method.fixed_inputs(count, generator, dataset)
+        rng = torch.Generator().manual_seed(cfg.seed + 1)
+        self.inputs = method.fixed_inputs(count, rng, dataset)
         # Only a generator's own grid can saturate (a translation grid shows real images too),
         # and only data that is not itself all -1 and 1 (binarised images) can tell.
         self.watch_saturation = (

@@ -3,7 +3,7 @@
 For each run: what it is and how long it trained, its last sample grid and a selection over
 training, loss curves, the evaluation metrics over steps (with the protocol of the latest
 evaluation), the config and the environment. For several runs, a comparison first: the table of
-:mod:`gankit.compare` (sortable by clicking a header) and the curves of all runs overlaid.
+:mod:`gankit.runs.compare` (sortable by clicking a header) and the curves of all runs overlaid.
 Images and plots are inlined as PNG data URIs, so the page is one file that can be mailed.
 """
 
@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from gankit import compare
-from gankit.compare import RunSummary, Table
-from gankit.report_page import PAGE
+from gankit.runs import compare
+from gankit.runs.compare import RunSummary, Table
+from gankit.runs.report_page import PAGE
 
 Series = dict[str, list[tuple[int, float]]]  # label -> [(step, value), ...]
 
@@ -159,7 +159,7 @@ def _protocol(run: RunSummary) -> str:
     documents = sorted((run.path / "eval").glob("*.json"), key=lambda p: int(p.stem))
     if not documents:
         return ""
-    from gankit.evaluation import summary_lines
+    from gankit.runs.evaluate import summary_lines
 
     document = json.loads(documents[-1].read_text())
     lines = "\n".join(summary_lines(document.get("metrics", {})))

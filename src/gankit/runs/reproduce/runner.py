@@ -32,9 +32,9 @@ from gankit.config_checks import RESUMABLE
 from gankit.errors import GankitError
 from gankit.methods import METHODS
 from gankit.recipes import find_recipe
-from gankit.reproduce.experiments import EXPERIMENTS, Budget, Experiment, RunSpec
-from gankit.reproduce.measures import FLOORS, MEASURES
 from gankit.runs.launch import resolve_config, resume, start
+from gankit.runs.reproduce.experiments import EXPERIMENTS, Budget, Experiment, RunSpec
+from gankit.runs.reproduce.measures import FLOORS, MEASURES
 from gankit.training.checkpoint import load_checkpoint
 from gankit.training.environment import device_name
 from gankit.training.run_folder import RunFolder

@@ -1,6 +1,6 @@
 """The frame of the HTML report: style, and a script that sorts tables by a clicked header.
 
-Kept apart from :mod:`gankit.report` so the page's look is edited in one place. The script is
+Kept apart from :mod:`gankit.runs.report` so the page's look is edited in one place. The script is
 the page's only one; it needs no network and logs nothing.
 """
 

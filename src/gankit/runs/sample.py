@@ -50,42 +50,40 @@ def write_samples(
     if sum(modes) > 1:
         raise ConfigError("Choose one of --interpolate, --label, --per-class and --traverse.")
     method, _, net = load_trained(run_dir, device=device, use_ema=use_ema)
-    generator = torch.Generator().manual_seed(seed)
+    rng = torch.Generator().manual_seed(seed)
     nrow: int | None = None
     if traverse is not None:
         traversal = _capability(method, "traversal", "--traverse", "latent codes (infogan)")
-        latent, nrow = traversal(
-            traverse, *value_range, steps or DEFAULT_TRAVERSAL_STEPS, generator
-        )
+        latent, nrow = traversal(traverse, *value_range, steps or DEFAULT_TRAVERSAL_STEPS, rng)
         kind = f"traverse_{traverse}"
     elif per_class:
         per_class_latent = _capability(
             method, "per_class_latent", "--per-class", "class labels (cgan)"
         )
         nrow = max(1, n // method.num_classes)
-        latent, kind = per_class_latent(nrow, generator), "per_class"
+        latent, kind = per_class_latent(nrow, rng), "per_class"
     elif label is not None:
         labelled = _capability(method, "labelled_latent", "--label", "class labels (cgan)")
         latent, kind = (
-            labelled(torch.full((n,), label, dtype=torch.long), generator),
+            labelled(torch.full((n,), label, dtype=torch.long), rng),
             f"label{label}",
         )
     elif interpolate:
         if method.spec.kind != "image":
             raise ConfigError("Latent interpolation grids are for image data; drop --interpolate.")
         nrow = steps or 8
-        latent, kind = _interpolation(method, max(1, n // nrow), nrow, generator), "interpolation"
+        latent, kind = _interpolation(method, max(1, n // nrow), nrow, rng), "interpolation"
     else:
-        latent, kind = method.sample_latent(n, generator), "sample"
+        latent, kind = method.sample_latent(n, rng), "sample"
     out = Path(out) if out else Path(run_dir) / "samples" / f"{kind}_seed{seed}.png"
     samples = method.generate(latent, net)
     render_samples(samples, method.spec, out, nrow=nrow)
     return out
 
 
-def _interpolation(method: Method, rows: int, steps: int, generator: torch.Generator) -> Latent:
-    start = method.sample_latent(rows, generator)
-    end = method.sample_latent(rows, generator)
+def _interpolation(method: Method, rows: int, steps: int, rng: torch.Generator) -> Latent:
+    start = method.sample_latent(rows, rng)
+    end = method.sample_latent(rows, rng)
     path = method.interpolate_latents(start, end, steps)
     if isinstance(path, tuple):
         return tuple(part.flatten(0, 1) for part in path)

@@ -18,9 +18,7 @@ import torch
 
 from gankit.config import DataConfig
 from gankit.data import build_dataset
-from gankit.encoding import encode_images
 from gankit.errors import GankitError
-from gankit.evaluation import pixel_results
 from gankit.methods import METHODS, semi_supervised
 from gankit.metrics import classifier_extractor, fid, match_clusters, mode_coverage
 from gankit.metrics import label_accuracy as classifier_accuracy
@@ -28,8 +26,10 @@ from gankit.metrics.label_preservation import label_preservation as preservation
 from gankit.nets import build_discriminator
 from gankit.nets.heads import ClassOutputs
 from gankit.registry import Registry
+from gankit.runs.encode import encode_images
+from gankit.runs.evaluate import pixel_results
 from gankit.runs.launch import load_trained
-from gankit.sampling import write_samples
+from gankit.runs.sample import write_samples
 from gankit.viz.grid import save_image_grid
 from gankit.viz.plots import scatter_points
 
@@ -66,9 +66,9 @@ def reference_images(data: DataConfig, count: int) -> tuple[torch.Tensor, torch.
 
 def generated(method, net, count: int, batch: int = 500) -> torch.Tensor:
     """``count`` samples of ``net`` drawn with the private RNG."""
-    generator = torch.Generator().manual_seed(SAMPLE_SEED)
+    rng = torch.Generator().manual_seed(SAMPLE_SEED)
     chunks = [
-        method.generate(method.sample_latent(min(batch, count - i), generator), net)
+        method.generate(method.sample_latent(min(batch, count - i), rng), net)
         for i in range(0, count, batch)
     ]
     return torch.cat(chunks)
@@ -109,12 +109,12 @@ def label_accuracy(checkpoint: Path, samples: int, figures: Path | None) -> dict
 
     method, cfg, net = _load(checkpoint)
     per_class = max(1, samples // method.num_classes)
-    generator = torch.Generator().manual_seed(SAMPLE_SEED)
+    rng = torch.Generator().manual_seed(SAMPLE_SEED)
     images, wanted = [], []
     for label in range(method.num_classes):
         labels = torch.full((per_class,), label)
         for part in labels.split(500):
-            images.append(method.generate(method.labelled_latent(part, generator), net))
+            images.append(method.generate(method.labelled_latent(part, rng), net))
         wanted.append(labels)
     fake, labels = torch.cat(images), torch.cat(wanted)
     features = _extractor(cfg.data)
@@ -282,7 +282,7 @@ def label_preservation(checkpoint: Path, samples: int, figures: Path | None) -> 
 @MEASURES.register("pixel_metrics")
 def pixel_metrics(checkpoint: Path, samples: int, figures: Path | None) -> dict[str, float]:
     """Paired translation (pix2pix): L1 (in [-1, 1] units), PSNR, SSIM and Tucker's colour
-    statistics of the translations of the first ``samples`` test pairs against their targets (:func:`gankit.evaluation.pixel_results`)."""
+    statistics of the translations of the first ``samples`` test pairs against their targets (:func:`gankit.runs.evaluate.pixel_results`)."""
     method, cfg, _ = _load(checkpoint)
     results = pixel_results(method, cfg.data, samples, "test")
     if figures is not None:

@@ -6,7 +6,7 @@ a fresh process, so ``--dry-run`` prints exactly what would run. A setting with 
 (``train.steps=500``) is passed to every run. Starting the same sweep again (same ``--name``)
 resumes the runs that exist with the same settings, which finishes the unfinished ones (or
 lengthens all, given more steps) and leaves finished ones as they are. Afterwards the runs are
-compared (:mod:`gankit.compare`) and the table saved as CSV.
+compared (:mod:`gankit.runs.compare`) and the table saved as CSV.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 An :class:`Experiment` names the runs it trains (a recipe from ``configs/`` and the overrides
 that make each run), what is measured on every trained run (a measure from
-:mod:`gankit.reproduce.measures`, by name), the published figure or target it is compared with,
+:mod:`gankit.runs.reproduce.measures`, by name), the published figure or target it is compared with,
 and two budgets: ``quick`` (minutes on a 2-core CPU, what CI exercises) and ``full`` (the
 converged budget), each with its number of seeds (0, 1, ...). Adding an experiment is
 adding a record here; nothing else changes.
@@ -45,7 +45,7 @@ class Experiment:
     name: str
     claim: str  # one line: what the paper says, and what we measure
     runs: tuple[RunSpec, ...]
-    measure: str  # a name in gankit.reproduce.measures.MEASURES
+    measure: str  # a name in gankit.runs.reproduce.measures.MEASURES
     metric: str  # the headline metric among those the measure returns
     better: str  # "lower" or "higher"
     published: str  # the published figure beside ours, with its source (or why there is none)
