@@ -47,6 +47,45 @@ class Encoder(Protocol):
     def encode(self, images: torch.Tensor) -> torch.Tensor: ...
 
 
+@runtime_checkable
+class ConditionalSampler(Protocol):
+    """Samples of chosen classes (cGAN): ``gankit sample --label/--per-class``."""
+
+    num_classes: int
+
+    def labelled_latent(self, labels: torch.Tensor, rng: torch.Generator | None = None) -> Any: ...
+
+    def per_class_latent(self, per_class: int, rng: torch.Generator | None = None) -> Any: ...
+
+
+@runtime_checkable
+class Traversable(Protocol):
+    """Named latent codes to walk along (InfoGAN): ``gankit sample --traverse``."""
+
+    def code_names(self) -> list[str]: ...
+
+    def traversal(
+        self, code: str, low: float, high: float, steps: int, rng: torch.Generator
+    ) -> tuple[Any, int]: ...
+
+
+@runtime_checkable
+class Classifier(Protocol):
+    """Class probabilities of images (the semi-supervised GANs): ``gankit accuracy``. A method
+    may have the capability and a run not use it: ``semi_supervised`` says whether it does."""
+
+    semi_supervised: bool
+
+    def class_probabilities(self, images: torch.Tensor) -> torch.Tensor: ...
+
+
+@runtime_checkable
+class Validating(Protocol):
+    """Scores on held-out data (pix2pix's L1): ``train.validate_every`` and early stopping."""
+
+    def validate(self, dataset: Any) -> dict[str, float]: ...
+
+
 @contextlib.contextmanager
 def frozen(net: nn.Module) -> Iterator[None]:
     """Stop gradients reaching ``net``'s weights (they still flow through it to its input).
@@ -67,8 +106,20 @@ def frozen(net: nn.Module) -> Iterator[None]:
 class Method(ABC):
     """A GAN method: its networks (``self.nets``), optimizers, and one training step.
 
-    Optional: ``validate(self, dataset) -> dict[str, float]`` scores held-out data for
-    ``train.validate_every`` and early stopping (lower is better; the key named by a
+    A method **must** build ``self.nets`` and ``self.optimizers`` in ``__init__`` and define
+    :meth:`train_step` (one update of every player, returning the losses to log) and
+    :meth:`sample_latent` (the inputs :meth:`generate` feeds the sampling net).
+
+    It **may** override :meth:`interpolate_latents`, :meth:`generate`, :meth:`use_dataset`
+    (data it needs beyond the batch stream), :meth:`fixed_inputs` and :meth:`render` (its
+    sample grids), and ``state_dict``/``load_state_dict`` (state beyond nets and optimizers).
+
+    Optional capabilities, which the run layer checks with ``isinstance`` against the protocols
+    of this module: :class:`Translator` (``translate``), :class:`Encoder` (``encode``),
+    :class:`ConditionalSampler` (``labelled_latent``, ``per_class_latent``),
+    :class:`Traversable` (``traversal``), :class:`Classifier` (``class_probabilities``) and
+    :class:`Validating` (``validate(dataset) -> dict[str, float]``, for
+    ``train.validate_every`` and early stopping: lower is better; the key named by a
     ``validation_metric`` class attribute, else the first key, decides; see
     :mod:`gankit.training.validation`).
     """

@@ -1,6 +1,24 @@
 """The :class:`Method` contract, re-exported where method authors look for it; it lives in
 :mod:`gankit.core.method` so that the trainer can depend on it without importing ``methods/``."""
 
-from gankit.core.method import Encoder, Latent, Method, Translator
+from gankit.core.method import (
+    Classifier,
+    ConditionalSampler,
+    Encoder,
+    Latent,
+    Method,
+    Translator,
+    Traversable,
+    Validating,
+)
 
-__all__ = ["Encoder", "Latent", "Method", "Translator"]
+__all__ = [
+    "Classifier",
+    "ConditionalSampler",
+    "Encoder",
+    "Latent",
+    "Method",
+    "Translator",
+    "Traversable",
+    "Validating",
+]

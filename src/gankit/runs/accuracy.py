@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from gankit.core.method import Classifier
 from gankit.data import build_dataset
 from gankit.errors import ConfigError
 from gankit.methods.semi_supervised import accuracy
@@ -15,8 +16,7 @@ from gankit.runs.launch import load_trained
 def run_accuracy(run_dir: str | Path, split: str = "test", device: str = "cpu") -> dict[str, Any]:
     """Accuracy of a trained semi-supervised run's classifier on ``split`` of its dataset."""
     method, cfg, _ = load_trained(run_dir, device=device)
-    classify = getattr(method, "class_probabilities", None)
-    if classify is None or not getattr(method, "semi_supervised", False):
+    if not isinstance(method, Classifier) or not method.semi_supervised:
         raise ConfigError(
             f"Run {str(run_dir)!r} ({cfg.method}) has no classifier: train a semi-supervised "
             "run, e.g. `gankit train bayesgan semi.labels=100`."
@@ -28,5 +28,5 @@ def run_accuracy(run_dir: str | Path, split: str = "test", device: str = "cpu") 
         "split": split,
         "images": len(images),
         "labelled": cfg.semi.labels,
-        "accuracy": accuracy(classify, images, labels),
+        "accuracy": accuracy(method.class_probabilities, images, labels),
     }

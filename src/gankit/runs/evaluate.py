@@ -27,6 +27,7 @@ import torch
 from torch import nn
 
 from gankit.config import DataConfig
+from gankit.core.method import Translator
 from gankit.errors import ConfigError, GankitError
 from gankit.metrics.features import inception_extractor
 from gankit.metrics.periodic import (
@@ -69,7 +70,7 @@ def evaluate_run(
     step = int(load_checkpoint(run.last_checkpoint())["step"])
     method, cfg, net = load_trained(run.path, device)
     started = time.perf_counter()
-    if hasattr(method, "translate"):
+    if isinstance(method, Translator):
         results = _translation_results(metrics, method, cfg.data, n, device, ref_split)
     elif method.spec.kind != "image":
         results = _toy_results(metrics, method, net, cfg.data, seed)

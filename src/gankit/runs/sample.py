@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 
-from gankit.core.method import Latent, Method
+from gankit.core.method import ConditionalSampler, Latent, Method, Traversable
 from gankit.errors import ConfigError
 from gankit.runs.launch import load_trained
 from gankit.training.snapshots import render_samples
@@ -53,19 +53,19 @@ def write_samples(
     rng = torch.Generator().manual_seed(seed)
     nrow: int | None = None
     if traverse is not None:
-        traversal = _capability(method, "traversal", "--traverse", "latent codes (infogan)")
-        latent, nrow = traversal(traverse, *value_range, steps or DEFAULT_TRAVERSAL_STEPS, rng)
+        codes = _capable(method, Traversable, "--traverse", "latent codes (infogan)")
+        latent, nrow = codes.traversal(
+            traverse, *value_range, steps or DEFAULT_TRAVERSAL_STEPS, rng
+        )
         kind = f"traverse_{traverse}"
     elif per_class:
-        per_class_latent = _capability(
-            method, "per_class_latent", "--per-class", "class labels (cgan)"
-        )
-        nrow = max(1, n // method.num_classes)
-        latent, kind = per_class_latent(nrow, rng), "per_class"
+        conditional = _capable(method, ConditionalSampler, "--per-class", "class labels (cgan)")
+        nrow = max(1, n // conditional.num_classes)
+        latent, kind = conditional.per_class_latent(nrow, rng), "per_class"
     elif label is not None:
-        labelled = _capability(method, "labelled_latent", "--label", "class labels (cgan)")
+        conditional = _capable(method, ConditionalSampler, "--label", "class labels (cgan)")
         latent, kind = (
-            labelled(torch.full((n,), label, dtype=torch.long), rng),
+            conditional.labelled_latent(torch.full((n,), label, dtype=torch.long), rng),
             f"label{label}",
         )
     elif interpolate:
@@ -90,13 +90,15 @@ def _interpolation(method: Method, rows: int, steps: int, rng: torch.Generator) 
     return path.flatten(0, 1)
 
 
-def _capability(method: Method, name: str, flag: str, needs: str) -> Callable:
-    if not hasattr(method, name):
+def _capable(method: Method, capability: type, flag: str, needs: str) -> Any:
+    """``method`` itself, once it is known to have ``capability`` (a protocol of
+    :mod:`gankit.core.method`); one line naming the flag otherwise."""
+    if not isinstance(method, capability):
         raise ConfigError(
             f"{flag} needs a run whose generator takes {needs}; this run is "
             f"{method.cfg.method!r}. Drop {flag}."
         )
-    return getattr(method, name)
+    return method
 
 
 def write_sample_files(
@@ -135,7 +137,9 @@ def write_sample_files(
     rng = torch.Generator().manual_seed(seed)
     labelled = None
     if label is not None:
-        labelled = _capability(method, "labelled_latent", "--label", "class labels (cgan)")
+        labelled = _capable(
+            method, ConditionalSampler, "--label", "class labels (cgan)"
+        ).labelled_latent
     batches = [min(batch_size, n - start) for start in range(0, n, batch_size)]
     if progress:
         from rich.console import Console

@@ -24,6 +24,7 @@ from typing import Any
 import torch
 
 from gankit.config import DataConfig, RunConfig
+from gankit.core.method import Validating
 from gankit.data import GanDataset, build_dataset
 from gankit.errors import ConfigError, DataError, GankitError
 
@@ -37,7 +38,7 @@ def check_validation(cfg: RunConfig, method: Any) -> None:
     # The ranges of validate_every and patience (counts, 0 = off) are checked with every other
     # value (gankit.config_checks); here, whether this method and config can validate at all.
     train = cfg.train
-    if train.validate_every and not callable(getattr(method, "validate", None)):
+    if train.validate_every and not isinstance(method, Validating):
         raise ConfigError(
             f"train.validate_every={train.validate_every} asks for validation, but method "
             f"{cfg.method!r} has no validate(dataset) to score held-out data (pix2pix has). Set "
