@@ -21,8 +21,10 @@ demo: setup
 	$(BIN)/gankit train --config configs/dcgan-digits.yaml --name demo --device cpu
 	$(BIN)/gankit sample runs/dcgan/demo --out runs/dcgan/demo/final_samples.png
 
+# With line coverage of src/gankit (pytest-cov); the total is printed last (README, "Tests").
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov=gankit --cov-report=
+	@echo "line coverage of src/gankit: $$($(BIN)/python -m coverage report --format=total)%"
 
 # Exit code 5 means no test is marked slow at the moment, which is fine.
 test-slow: setup
