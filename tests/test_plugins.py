@@ -146,3 +146,36 @@ def test_a_recipes_imports_are_imported_and_recorded(tmp_path, monkeypatch):
     recipe.write_text("method: gan\nimports: [recipe_plugin]\n")
     cfg = resolve_config(None, recipe, [])
     assert cfg.imports == ["recipe_plugin"] and "recipe_plugin" in sys.modules
+
+
+def test_a_plainly_imported_registration_is_recorded_when_the_config_names_it(
+    tmp_path, monkeypatch, capsys
+):
+    from gankit.runs.launch import resolve_config
+
+    (tmp_path / "plain_nets.py").write_text(USER_NETS.replace("user-mlp", "plain-mlp"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(plugins, "imported", [])
+    import plain_nets  # noqa: F401  (as a script would: no --import)
+
+    assert resolve_config("gan", None, ["nets=plain-mlp"]).imports == ["plain_nets"]
+    assert resolve_config("gan", None, []).imports == []  # registered, but not named
+
+
+def test_a_registration_in_main_gets_a_note(monkeypatch, capsys):
+    from torch import nn
+
+    from gankit.nets import DISCRIMINATORS, GENERATORS
+    from gankit.runs.launch import resolve_config
+
+    class ScriptNet(nn.Module):
+        pass
+
+    ScriptNet.__module__ = "__main__"
+    monkeypatch.setattr(plugins, "imported", [])
+    monkeypatch.setitem(GENERATORS._entries, "script-mlp", ScriptNet)
+    monkeypatch.setitem(DISCRIMINATORS._entries, "script-mlp", ScriptNet)
+    assert resolve_config("gan", None, ["nets=script-mlp"]).imports == []
+    assert "'script-mlp' is registered in your script or notebook (__main__)" in (
+        capsys.readouterr().err
+    )

@@ -7,8 +7,9 @@ name with a decorator, and is found again by that name (with a typo suggestion w
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator
-from typing import Any, Generic, TypeVar
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, ClassVar, Generic, TypeVar
 
 from gankit.errors import UnknownNameError
 
@@ -18,10 +19,16 @@ T = TypeVar("T")
 class Registry(Generic[T]):
     """Names -> objects (classes or factory functions), each with a one-line description."""
 
+    every: ClassVar[list[Registry]] = []  # gankit's own registries, to find who registered a name
+
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self._entries: dict[str, T] = {}
         self._descriptions: dict[str, str] = {}
+        # Only registries that gankit's modules define are searched by registering_modules, not
+        # ones a user or a test makes for itself.
+        if sys._getframe(1).f_globals.get("__name__", "").startswith("gankit."):
+            Registry.every.append(self)
 
     def register(self, name: str, description: str | None = None) -> Callable[[T], T]:
         """Decorator: register the decorated object under ``name``.
@@ -91,3 +98,16 @@ def check_options(
     for key in options:
         if key not in accepted:
             raise UnknownNameError(f"option of {what}", key, accepted)
+
+
+def registering_modules(names: Iterable[str]) -> dict[str, str]:
+    """For each of ``names`` registered in one of gankit's registries, the module that
+    registered it (the object's ``__module__``), as ``{name: module}``."""
+    found = {}
+    for name in names:
+        for registry in Registry.every:
+            if name in registry:
+                module = getattr(registry.get(name), "__module__", None)
+                if module:
+                    found[name] = module
+    return found

@@ -30,7 +30,7 @@ from gankit.data.toy2d import POINT_DATASETS
 from gankit.errors import DISK_ERRORS, CheckpointError, ConfigError, GankitError, RunFolderError
 from gankit.methods import METHODS, Method
 from gankit.nets import GENERATORS
-from gankit.plugins import import_modules, imported, load_entry_points
+from gankit.plugins import import_modules, imported, load_entry_points, modules_used_by
 from gankit.recipes import find_recipe
 from gankit.training import distributed
 from gankit.training.checkpoint import load_checkpoint
@@ -71,7 +71,9 @@ def resolve_config(
     explicit = fit_defaults_to_data(config_class, given)
     data = merge(config_class.defaults(explicit), explicit)
     data["method"] = method
-    data["imports"] = list(dict.fromkeys([*(given.get("imports") or []), *imported]))
+    data["imports"] = list(
+        dict.fromkeys([*(given.get("imports") or []), *imported, *modules_used_by(data)])
+    )
     cfg = from_dict(config_class, data)
     check_values(cfg)
     if cfg.name is not None:
