@@ -83,6 +83,16 @@ def _step_of(line: str) -> int | None:
         return None  # a line cut short by a crash
 
 
+def clock(seconds: float) -> str:
+    """``seconds`` as ``1h02m03s``, ``2m03s`` or ``3s``."""
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m{secs:02d}s"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
 class ProgressBar:
     """A live bar with step count, steps/s and the latest losses; plain lines when not a TTY."""
 
@@ -116,7 +126,14 @@ class ProgressBar:
             fields = {"speed": speed} if values is None else {"speed": speed, "losses": losses}
             self._bar.update(self._task, completed=step, **fields)
         elif values is not None and (step % self.every == 0 or step == self.total):
-            print(f"step {step}/{self.total}  {speed}  {losses}", file=sys.stderr, flush=True)
+            done = step - self._start_step
+            remaining = elapsed / done * (self.total - step) if done > 0 else 0.0
+            timing = f"elapsed {clock(elapsed)}  ETA {clock(remaining)}"
+            print(
+                f"step {step}/{self.total}  {speed}  {timing}  {losses}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def close(self) -> None:
         if self.live:
