@@ -28,3 +28,24 @@ def test_without_a_terminal_a_line_every_interval_with_elapsed_and_eta(monkeypat
         r"step 5/20  0\.5 step/s  elapsed 10s  ETA 30s  d_loss 0\.5  g_loss 2", lines[0]
     )
     assert lines[1].startswith("step 10/20  0.5 step/s  elapsed 20s  ETA 20s")
+
+
+def test_without_tensorboard_the_run_logs_to_jsonl_with_one_note(tmp_path, monkeypatch, capsys):
+    from gankit.training.run_folder import RunFolder
+
+    real = logger.importlib.util.find_spec
+    monkeypatch.setattr(
+        logger.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "tensorboard" else real(name, *a),
+    )
+    monkeypatch.setattr(logger, "_noted", [])
+    run = RunFolder(tmp_path / "run")
+    run.path.mkdir()
+    for step in (1, 2):  # a run, then its resume
+        log = logger.RunLogger(run, step - 1, tensorboard=True)
+        log.log(step, {"d_loss": 0.5})
+        log.close()
+    assert capsys.readouterr().err.count("tensorboard is not installed") == 1
+    assert run.metrics_file.read_text().count('"d_loss": 0.5') == 2
+    assert not run.tensorboard.exists()

@@ -60,7 +60,7 @@ def read_hdf5(path: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
         import h5py
     except ImportError:
         raise DataError(
-            f"Reading {path} needs h5py (pip install h5py); or use the libsvm files "
+            f"Reading {path} needs h5py (pip install 'gankit[usps]'); or use the libsvm files "
             f"{', '.join(LIBSVM_FILES.values())} instead."
         ) from None
     with h5py.File(path, "r") as handle:

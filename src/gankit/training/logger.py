@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 import time
@@ -12,6 +13,23 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from gankit.training.run_folder import RunFolder
+
+
+def _tensorboard_installed() -> bool:
+    """Whether the optional tensorboard package is there; a note (once) when it is not."""
+    if importlib.util.find_spec("tensorboard") is not None:
+        return True
+    if not _noted:
+        _noted.append(True)
+        print(
+            "note: tensorboard is not installed, so the run logs to metrics.jsonl only "
+            "(pip install 'gankit[tensorboard]', or set train.tensorboard=false to silence this).",
+            file=sys.stderr,
+        )
+    return False
+
+
+_noted: list[bool] = []
 
 
 class RunLogger:
@@ -26,8 +44,8 @@ class RunLogger:
         self._drop_lines_after(start_step)
         self._file = open(run.metrics_file, "a")  # noqa: SIM115  (kept open for the whole run)
         self._writer = None
-        if tensorboard:
-            from torch.utils.tensorboard import SummaryWriter
+        if tensorboard and _tensorboard_installed():
+            from torch.utils.tensorboard import SummaryWriter  # imports tensorboard: optional
 
             self._writer = SummaryWriter(
                 str(run.tensorboard), purge_step=start_step if start_step else None
