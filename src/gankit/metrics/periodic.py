@@ -14,7 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from gankit.config import DataConfig
+from gankit.config import DataConfig, RunConfig
 from gankit.errors import ConfigError
 from gankit.metrics.classifier import classifier_extractor
 from gankit.metrics.features import FeatureExtractor, FeatureSet, inception_extractor
@@ -128,3 +128,33 @@ class PeriodicEvaluator:
         """The flat ``{"eval/<metric>": value}`` numbers; ``net`` None samples the method's own
         sampling net (as ``Method.generate`` does)."""
         return flatten_results(self.results(method, net))
+
+
+def evaluator_for(
+    cfg: RunConfig, method: Any, dataset: Any, is_main: bool = True
+) -> PeriodicEvaluator | None:
+    """The evaluator ``cfg.eval`` asks the trainer to run every ``eval.every`` steps, or None
+    (evaluation off, or a process other than rank 0, which waits for it at the next step).
+    Toy 2-D runs are refused: they are scored by mode coverage at every sample step already."""
+    settings = cfg.eval
+    if settings.every <= 0:
+        return None
+    if method.spec.kind != "image":
+        raise ConfigError(
+            "eval.every computes image metrics (FID, KID, ...); toy 2-D runs are scored by "
+            "mode coverage at every sample step already. Set eval.every=0."
+        )
+    if not is_main:
+        return None
+    return PeriodicEvaluator(
+        cfg.data,
+        settings.metrics,
+        settings.n,
+        settings.features,
+        settings.ref,
+        settings.weights,
+        method.device,
+        settings.batch_size,
+        dataset=dataset,
+        resize=settings.resize,
+    )

@@ -29,6 +29,7 @@ from gankit.data import DataSpec, build_dataset
 from gankit.data.toy2d import POINT_DATASETS
 from gankit.errors import DISK_ERRORS, CheckpointError, ConfigError, GankitError, RunFolderError
 from gankit.methods import METHODS, Method
+from gankit.metrics.periodic import evaluator_for
 from gankit.nets import GENERATORS
 from gankit.plugins import import_modules, imported, load_entry_points, modules_used_by
 from gankit.recipes import find_recipe
@@ -157,7 +158,9 @@ def _train_new(
     if session.is_main:
         save_yaml(cfg, run.config_file)
         run.env_file.write_text(json.dumps(environment, indent=2) + "\n")
-    trainer = Trainer(cfg, method, dataset, run, session, validation)
+    trainer = Trainer(
+        cfg, method, dataset, run, session, validation, _evaluator_maker(cfg, method, session)
+    )
     if session.rank > 0:  # its own noise; rank 0 draws what a one-process run would
         seed_everything(rank_seed(cfg.seed, session.rank), cfg.train.deterministic, device)
     trainer.fit()
@@ -188,7 +191,9 @@ def resume(path: str | Path, overrides: Sequence[Override] = ()) -> RunFolder:
         method = METHODS.get(cfg.method)(cfg, dataset.spec, device)
         method.use_dataset(dataset)
         validation = session.main_only(lambda: validation_dataset(cfg, method))
-        trainer = Trainer(cfg, method, dataset, run, session, validation)
+        trainer = Trainer(
+            cfg, method, dataset, run, session, validation, _evaluator_maker(cfg, method, session)
+        )
         _check_length(cfg, trainer.total_steps, int(state["step"]), run)
         if session.is_main:
             print(f"Resuming {run.path} at step {int(state['step'])} of {trainer.total_steps}, "
@@ -298,6 +303,11 @@ def load_trained(
     if use_ema and state.get("ema") is not None:
         net.load_state_dict(state["ema"])
     return method, cfg, net
+
+
+def _evaluator_maker(cfg: RunConfig, method: Method, session: Distributed) -> Any:
+    """What the trainer calls with its dataset to get its periodic evaluator (or None)."""
+    return lambda dataset: evaluator_for(cfg, method, dataset, session.is_main)
 
 
 def import_recorded(state: dict[str, Any], run: Path) -> None:

@@ -18,9 +18,11 @@ from __future__ import annotations
 import math
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 import torch
+from torch import nn
 
 from gankit.config import RunConfig, to_dict
 from gankit.core.method import Method
@@ -38,8 +40,8 @@ from gankit.training.run_folder import RunFolder
 from gankit.training.snapshots import Snapshots, heldout_path, heldout_snapshots
 from gankit.training.validation import EarlyStopping, check_validation, score, validation_dataset
 
-if TYPE_CHECKING:  # imported when used: the metrics package is not needed to train
-    from gankit.metrics.periodic import PeriodicEvaluator
+# The periodic evaluation: the method and its sampling net in, ``{"eval/<metric>": value}`` out.
+Evaluator = Callable[[Method, nn.Module], dict[str, float]]
 
 
 def total_steps(cfg: RunConfig, batches_per_epoch: int) -> int:
@@ -64,9 +66,13 @@ class Trainer:
         run: RunFolder,
         session: Distributed | None = None,
         validation: GanDataset | None = None,
+        make_evaluator: Callable[[GanDataset], Evaluator | None] | None = None,
     ) -> None:
         """``validation``: the held-out split for ``train.validate_every`` (rank 0 only; built
-        here when not given)."""
+        here when not given). ``make_evaluator(dataset)`` gives the callable that scores the
+        sampling net every ``eval.every`` steps (``{"eval/fid": ...}``), or None: the run layer
+        passes :func:`gankit.metrics.periodic.evaluator_for`, so the trainer imports no
+        metric."""
         if cfg.train.n_critic < 1:
             raise ConfigError(f"train.n_critic must be at least 1, got {cfg.train.n_critic}.")
         check_validation(cfg, method)
@@ -103,39 +109,13 @@ class Trainer:
         self.heldout = (
             heldout_snapshots(cfg, method, dataset, self.validation) if session.is_main else None
         )
-        self.evaluator = self._build_evaluator(dataset)
+        self.evaluator = make_evaluator(dataset) if make_evaluator else None
         self.step, self.elapsed = 0, 0.0
         self.saturated_grids = 0  # sample grids in a row whose every pixel was at -1 or 1
         self.config_history = 0  # lines of the run's config_history.jsonl that cfg includes
         self._apply_speed_options()
         self.replicas = Replicas(
             method, session.enabled, cfg.train.sync_batchnorm, cfg.train.find_unused_parameters
-        )
-
-    def _build_evaluator(self, dataset: GanDataset) -> PeriodicEvaluator | None:
-        settings = self.cfg.eval
-        if settings.every <= 0:
-            return None
-        if self.method.spec.kind != "image":
-            raise ConfigError(
-                "eval.every computes image metrics (FID, KID, ...); toy 2-D runs are scored by "
-                "mode coverage at every sample step already. Set eval.every=0."
-            )
-        if not self.session.is_main:  # rank 0 evaluates; the others wait at the next step
-            return None
-        from gankit.metrics.periodic import PeriodicEvaluator
-
-        return PeriodicEvaluator(
-            self.cfg.data,
-            settings.metrics,
-            settings.n,
-            settings.features,
-            settings.ref,
-            settings.weights,
-            self.method.device,
-            settings.batch_size,
-            dataset=dataset,
-            resize=settings.resize,
         )
 
     def _apply_speed_options(self) -> None:
