@@ -49,7 +49,9 @@ def gankit_results(folders, shared_state):
         patch.setattr(
             evaluation,
             "inception_extractor",
-            lambda weights, device, batch_size: gankit_extractor(shared_state, batch_size),
+            lambda weights, device, batch_size, resize: gankit_extractor(
+                shared_state, batch_size, resize
+            ),
         )
         document = evaluation.evaluate_folders(
             real, fake, metrics=("fid", "kid", "is"), progress=False
