@@ -25,9 +25,9 @@ from gankit.metrics.features import FeatureExtractor, as_feature_set
 from gankit.metrics.suite import compute_set_metrics
 from gankit.runs.evaluate import evaluate_run
 from gankit.runs.export import is_export, load_export
-from gankit.runs.launch import load_trained, resolve_config, start
+from gankit.runs.launch import build_trained, locate_checkpoint, resolve_config, start
 from gankit.runs.run import Run
-from gankit.training.run_folder import RunFolder
+from gankit.training.checkpoint import load_checkpoint
 
 
 def train(
@@ -77,11 +77,9 @@ def load(path: str | Path, device: str = "cpu", use_ema: bool = True) -> Run:
     run kept them (``use_ema``)."""
     if is_export(Path(path)):
         return load_export(path, device)
-    method, config, generator = load_trained(path, device, use_ema)
-    folder = Path(path)
-    if folder.is_file():
-        folder = folder.parent.parent
-    return Run(RunFolder.open(folder).path, method, config, generator)
+    run, checkpoint = locate_checkpoint(path)
+    state = load_checkpoint(checkpoint)
+    return Run(run.path, *build_trained(state, run.path, device, use_ema))
 
 
 def evaluate(

@@ -28,8 +28,12 @@ from torch import nn
 
 from gankit.config import DataConfig
 from gankit.core.method import Translator
+from gankit.data import build_dataset
+from gankit.data.folder import ImageFolderDataset
 from gankit.errors import ConfigError, GankitError
+from gankit.metrics import colour_comparison, l1, psnr, ssim
 from gankit.metrics.features import inception_extractor
+from gankit.metrics.label_preservation import label_preservation
 from gankit.metrics.periodic import (
     DEFAULT_SEED,
     PeriodicEvaluator,
@@ -39,6 +43,9 @@ from gankit.metrics.periodic import (
 from gankit.metrics.reference_stats import reference_features
 from gankit.metrics.suite import compute_set_metrics, flatten_results, set_metrics
 from gankit.metrics.toy2d import PROTOCOL_NUM_SAMPLES, mode_coverage
+from gankit.runs.launch import build_trained
+from gankit.training.checkpoint import load_checkpoint
+from gankit.training.run_folder import RunFolder
 
 
 def evaluate_run(
@@ -62,13 +69,10 @@ def evaluate_run(
     the run's image size. Results of other metrics already in ``eval/<step>.json`` are kept.
     Returns the document written there.
     """
-    from gankit.runs.launch import load_trained
-    from gankit.training.checkpoint import load_checkpoint
-    from gankit.training.run_folder import RunFolder
-
     run = RunFolder.open(run_dir)
-    step = int(load_checkpoint(run.last_checkpoint())["step"])
-    method, cfg, net = load_trained(run.path, device)
+    state = load_checkpoint(run.last_checkpoint())
+    step = int(state["step"])
+    method, cfg, net = build_trained(state, run.path, device)
     started = time.perf_counter()
     if isinstance(method, Translator):
         results = _translation_results(metrics, method, cfg.data, n, device, ref_split)
@@ -119,17 +123,12 @@ def _translation_results(
             f"Unpaired translation runs are scored by label preservation (--metrics labels); "
             f"got {', '.join(metrics)}."
         )
-    from gankit.metrics.label_preservation import label_preservation
-
     return label_preservation(method, data, min(n, 2000), device)
 
 
 def pixel_results(method: Any, data: DataConfig, n: int, split: str) -> dict[str, Any]:
     """Paired translation on ``n`` held-out pairs (``split``, never the training pairs): L1,
     PSNR, SSIM and the colour statistics of Tucker's protocol, each with its protocol."""
-    from gankit.data import build_dataset
-    from gankit.metrics import colour_comparison, l1, psnr, ssim
-
     split = "val" if split == "train" else split  # never score a translation on its training pairs
     try:
         dataset = build_dataset(dataclasses.replace(data, split=split))
@@ -168,8 +167,6 @@ def _toy_results(
             f"Run on the point dataset {data.name!r} can only be scored with --metrics toy2d "
             f"(got {', '.join(metrics)}); FID and the like are for images."
         )
-    from gankit.data import build_dataset
-
     mixture = getattr(build_dataset(data), "mixture", None)
     if mixture is None:
         raise GankitError(f"Dataset {data.name!r} has no mixture to score mode coverage against.")
@@ -208,8 +205,6 @@ def evaluate_folders(
     (shorter side, centred crop). At most ``n`` images of each folder (all by default) are used,
     in sorted file order; the results' protocols say how many, and at which size.
     """
-    from gankit.data.folder import ImageFolderDataset
-
     fake_dir, real_dir = Path(fake_dir).expanduser(), Path(real_dir).expanduser()
     if image_size is None:
         fake_images = ImageFolderDataset.at_stored_size(fake_dir)

@@ -30,10 +30,9 @@ from gankit.core.spec import DataSpec
 from gankit.errors import CheckpointError, ConfigError
 from gankit.methods import METHODS
 from gankit.plugins import import_modules
-from gankit.runs.launch import load_trained
+from gankit.runs.launch import build_trained, locate_checkpoint
 from gankit.runs.run import Run
 from gankit.training.checkpoint import load_checkpoint
-from gankit.training.run_folder import RunFolder
 
 FORMATS = ("safetensors", "pt2")
 EXPORT_FORMAT = "gankit-export"
@@ -50,7 +49,9 @@ def export_run(
         raise ConfigError(
             f"Unknown export format {file_format!r}; use one of {', '.join(FORMATS)}."
         )
-    method, cfg, net = load_trained(run_dir, "cpu", use_ema)
+    run, checkpoint = locate_checkpoint(run_dir)
+    state = load_checkpoint(checkpoint)
+    method, cfg, net = build_trained(state, run.path, "cpu", use_ema)
     net.eval()
     inputs = _example_inputs(method)
     out = Path(out)
@@ -88,7 +89,7 @@ def export_run(
         "sampling_net": method.sampling_net,
         "inputs": [_describe(value, method) for value in inputs],
         "output": {"shape": [None, *method.spec.shape], "range": [-1, 1], "dtype": "float32"},
-        "weights": "ema" if use_ema and _has_ema(run_dir) else "trained",
+        "weights": "ema" if use_ema and state.get("ema") is not None else "trained",
         "spec": method.spec.to_dict(),
         "config": to_dict(cfg),
     }
@@ -155,12 +156,6 @@ def _describe(value: torch.Tensor, method: Method) -> dict[str, Any]:
             "them for you with gankit.load(export).sample(n))"
         )
     return described
-
-
-def _has_ema(run_dir: str | Path) -> bool:
-    path = Path(run_dir)
-    checkpoint = path if path.is_file() else RunFolder.open(path).last_checkpoint()
-    return load_checkpoint(checkpoint).get("ema") is not None
 
 
 def _safetensors() -> Any:

@@ -227,7 +227,7 @@ def disk_faults(path: Path) -> Iterator[None]:
 def _open_locked(path: str | Path, held: contextlib.ExitStack) -> tuple[RunFolder, dict, list]:
     """The run (locked), its checkpoint and config history, once half-written files of a killed
     process are cleared and config.yaml is found as gankit last wrote it."""
-    run, checkpoint = _locate(path)
+    run, checkpoint = locate_checkpoint(path)
     for folder in (run.path, run.checkpoints):
         check_writable(folder)
     held.enter_context(run.lock())
@@ -292,9 +292,15 @@ def load_trained(
     path: str | Path, device: str = "cpu", use_ema: bool = True
 ) -> tuple[Method, RunConfig, torch.nn.Module]:
     """A run's method with its trained weights, and the net to sample from (EMA if kept)."""
-    run, checkpoint = _locate(path)
-    state = load_checkpoint(checkpoint)
-    import_recorded(state, run.path)
+    run, checkpoint = locate_checkpoint(path)
+    return build_trained(load_checkpoint(checkpoint), run.path, device, use_ema)
+
+
+def build_trained(
+    state: dict[str, Any], run: Path, device: str = "cpu", use_ema: bool = True
+) -> tuple[Method, RunConfig, torch.nn.Module]:
+    """:func:`load_trained` for a checkpoint ``state`` already read (of the run at ``run``)."""
+    import_recorded(state, run)
     cfg = from_dict(METHODS.get(state["method"]).config_class, state["config"])
     spec = DataSpec.from_dict(state["spec"])
     method = METHODS.get(cfg.method)(cfg, spec, pick_device(device))
@@ -317,7 +323,7 @@ def import_recorded(state: dict[str, Any], run: Path) -> None:
     import_modules(state["config"].get("imports") or [], source=f"run {run}'s config (imports)")
 
 
-def _locate(path: str | Path) -> tuple[RunFolder, Path]:
+def locate_checkpoint(path: str | Path) -> tuple[RunFolder, Path]:
     """A run folder or a checkpoint file -> (run folder, checkpoint to load)."""
     path = Path(path)
     if path.is_file():

@@ -19,6 +19,7 @@ from typing import Any
 
 from gankit.runs import compare
 from gankit.runs.compare import RunSummary, Table
+from gankit.runs.evaluate import summary_lines
 from gankit.runs.report_page import PAGE
 
 Series = dict[str, list[tuple[int, float]]]  # label -> [(step, value), ...]
@@ -159,8 +160,6 @@ def _protocol(run: RunSummary) -> str:
     documents = sorted((run.path / "eval").glob("*.json"), key=lambda p: int(p.stem))
     if not documents:
         return ""
-    from gankit.runs.evaluate import summary_lines
-
     document = json.loads(documents[-1].read_text())
     lines = "\n".join(summary_lines(document.get("metrics", {})))
     return f"<p>Protocol at step {document.get('step')}:</p><pre>{_e(lines)}</pre>"

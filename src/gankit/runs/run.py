@@ -12,7 +12,6 @@ logged metrics, the folder it lives in.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,8 @@ from torch import nn
 from gankit.config import RunConfig
 from gankit.core.method import Encoder, Method, Translator
 from gankit.errors import ConfigError
+from gankit.training.logger import read_metrics
+from gankit.training.run_folder import RunFolder
 
 SAMPLE_BATCH = 256
 
@@ -43,12 +44,7 @@ class Run:
     def metrics(self) -> list[dict[str, Any]]:
         """The records of ``metrics.jsonl`` (losses every ``log_every`` steps, evaluations);
         none for an export."""
-        log = self.path / "metrics.jsonl"
-        return (
-            [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
-            if log.is_file()
-            else []
-        )
+        return read_metrics(RunFolder(self.path))
 
     def sample(self, n: int, seed: int = 0, batch_size: int = SAMPLE_BATCH) -> torch.Tensor:
         """``n`` generated samples (on the CPU; images in [-1, 1]), from latent codes drawn with

@@ -15,6 +15,7 @@ from gankit.core.method import ConditionalSampler, Latent, Method, Traversable
 from gankit.errors import ConfigError
 from gankit.runs.launch import load_trained
 from gankit.training.snapshots import render_samples
+from gankit.viz.grid import save_image, to_uint8
 
 DEFAULT_TRAVERSAL_STEPS = 10
 FILE_FORMATS = ("png-dir", "npz")
@@ -153,14 +154,12 @@ def write_sample_files(
         else:
             latent = labelled(torch.full((size,), label, dtype=torch.long), rng)
         images = method.generate(latent, net)
-        pixels = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-        pixels = pixels.permute(0, 2, 3, 1).numpy()  # N, H, W, C
         if file_format == "npz":
-            arrays.append(pixels)
+            arrays.append(to_uint8(images).permute(0, 2, 3, 1).numpy())  # N, H, W, C
             continue
         out.mkdir(parents=True, exist_ok=True)
-        for image in pixels:
-            _save_png(image, out / f"{written:06d}.png")
+        for image in images:
+            save_image(image, out / f"{written:06d}.png")
             written += 1
     if file_format == "npz":
         out = out if out.suffix == ".npz" else out.with_name(out.name + ".npz")
@@ -170,9 +169,3 @@ def write_sample_files(
             np.savez(handle, arr_0=np.concatenate(arrays))
         os.replace(temporary, out)
     return out
-
-
-def _save_png(pixels: np.ndarray, path: Path) -> None:
-    from PIL import Image
-
-    Image.fromarray(pixels[:, :, 0] if pixels.shape[2] == 1 else pixels).save(path)

@@ -21,6 +21,7 @@ from gankit.data.folder import IMAGE_EXTENSIONS, list_image_files
 from gankit.data.transforms import convert_channels, pixels_to_tensor, resize_images
 from gankit.errors import ConfigError, DataError
 from gankit.runs.launch import load_trained
+from gankit.viz.grid import save_image
 
 
 def translate_files(
@@ -82,7 +83,5 @@ def _read(path: Path) -> torch.Tensor:
 
 
 def _write(image: torch.Tensor, path: Path) -> None:
-    pixels = ((image.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    array = pixels[0].numpy() if pixels.shape[0] == 1 else pixels.permute(1, 2, 0).numpy()
     path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(array).save(path)
+    save_image(image, path)

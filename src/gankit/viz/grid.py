@@ -10,6 +10,18 @@ import torch
 from PIL import Image
 
 
+def to_uint8(images: torch.Tensor) -> torch.Tensor:
+    """Images in [-1, 1] -> 8-bit pixels round((x + 1) * 127.5), on the CPU, same shape."""
+    return ((images.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+
+
+def save_image(image: torch.Tensor, path: Path) -> None:
+    """One image (C, H, W) in [-1, 1] as an 8-bit PNG (grayscale when C is 1)."""
+    pixels = to_uint8(image)
+    array = pixels[0].numpy() if pixels.shape[0] == 1 else pixels.permute(1, 2, 0).numpy()
+    Image.fromarray(array).save(path)
+
+
 def make_grid(
     images: torch.Tensor, nrow: int | None = None, padding: int = 2, pad_value: float = 1.0
 ) -> np.ndarray:
@@ -23,7 +35,7 @@ def make_grid(
     n, channels, height, width = images.shape
     nrow = nrow or math.ceil(math.sqrt(n))
     rows = math.ceil(n / nrow)
-    pixels = ((images.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    pixels = to_uint8(images)
     grid = np.full(
         (
             channels,
