@@ -50,12 +50,6 @@ RULES = {
         COMMAND_LINE,
     ),
 }
-# Edges that break a rule today, each with the issue that removes it. The test fails when one
-# disappears (delete it here) as much as when a new one appears.
-KNOWN = {
-    # the launcher builds a method by name: it belongs to the run layer (issue 19, step 2)
-    ("gankit.runs.launch", "gankit.methods"),
-}
 
 
 def module_names() -> dict[str, Path]:
@@ -169,7 +163,7 @@ def test_a_cycle_is_found_when_there_is_one():
 
 
 def violations(graph: dict[str, set[str]], rule: str) -> list[str]:
-    """The edges of ``graph`` that break ``rule``, less the :data:`KNOWN` ones."""
+    """The edges of ``graph`` that break ``rule``."""
     sources, banned = RULES[rule]
     return [
         f"{module} -> {target}"
@@ -177,9 +171,6 @@ def violations(graph: dict[str, set[str]], rule: str) -> list[str]:
         if inside(module, sources) and not inside(module, COMMAND_LINE)
         for target in sorted(targets)
         if inside(target, banned)
-        and not any(
-            module == known and inside(target, (known_target,)) for known, known_target in KNOWN
-        )
     ]
 
 
@@ -194,13 +185,6 @@ def test_an_import_up_the_layers_is_caught():
     }
     rule = "methods never import the trainer or the run layer"
     assert violations(graph, rule) == ["gankit.methods.gan -> gankit.training.trainer"]
-
-
-def test_each_known_exception_still_exists():
-    for module, target in KNOWN:
-        assert any(inside(t, (target,)) for t in GRAPH[module]), (
-            f"{module} no longer imports {target}: remove the edge from KNOWN"
-        )
 
 
 def test_core_imports_only_the_bottom_layer():

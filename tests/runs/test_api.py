@@ -13,22 +13,11 @@ from gankit.errors import ConfigError
 from gankit.metrics import periodic
 from gankit.metrics.features import FeatureExtractor
 
-TINY_DCGAN = [
-    "data.image_size=16",
-    "data.batch_size=16",
-    "generator.width=8",
-    "discriminator.width=8",
-    "z_dim=8",
-    "train.progress=false",
-    "train.num_samples=16",
-]
-
 
 @pytest.fixture
-def dcgan_run(tmp_path):
-    return gankit.train(
-        "dcgan", data="digits", steps=2, name="a", out=tmp_path / "runs", overrides=TINY_DCGAN
-    )
+def dcgan_run(tiny_dcgan):
+    """A tiny DCGAN trained into tmp_path/runs/dcgan/a (the shared ``tiny_dcgan`` overrides)."""
+    return gankit.train("dcgan", data="digits", steps=2, name="a", overrides=tiny_dcgan)
 
 
 def test_train_returns_the_run_and_a_seed_gives_the_same_samples(dcgan_run, tmp_path):
