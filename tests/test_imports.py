@@ -191,3 +191,41 @@ def test_core_imports_only_the_bottom_layer():
     for module, targets in GRAPH.items():
         if inside(module, ("gankit.core",)):
             assert all(inside(t, BOTTOM) for t in targets), (module, sorted(targets))
+
+
+def local_imports(tree: ast.AST, lines: list[str]) -> Iterable[tuple[int, str]]:
+    """Function-local gankit imports with no comment on their line or the line above."""
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if not any(name == "gankit" or name.startswith("gankit.") for name in names):
+                continue
+            here, above = lines[node.lineno - 1], lines[node.lineno - 2]
+            if "#" not in here and not above.lstrip().startswith("#"):
+                yield node.lineno, here.strip()
+
+
+def test_function_local_imports_are_commented():
+    """A gankit import inside a function is there for a heavy optional dependency and says so;
+    the command modules import what they run lazily by design (gankit.commands' docstring)."""
+    found = [
+        f"{path.relative_to(SOURCE)}:{line}: {text}"
+        for module, path in MODULES.items()
+        if not inside(module, COMMAND_LINE)
+        for line, text in local_imports(ast.parse(path.read_text()), path.read_text().splitlines())
+    ]
+    assert found == []
+
+
+def test_an_uncommented_local_import_is_caught():
+    source = "def f():\n    from gankit.viz import plots\n\ndef g():\n    import gankit  # why\n"
+    found = list(local_imports(ast.parse(source), source.splitlines()))
+    assert found == [(2, "from gankit.viz import plots")]

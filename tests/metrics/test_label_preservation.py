@@ -3,7 +3,7 @@ import torch
 
 from gankit.config import DataConfig
 from gankit.errors import ConfigError
-from gankit.metrics import classifier as classifier_module
+from gankit.metrics import label_preservation
 from gankit.metrics.features import FeatureSet
 from gankit.metrics.label_preservation import domain_names
 from gankit.runs.evaluate import evaluate_run
@@ -30,7 +30,7 @@ def test_domain_names_need_labelled_datasets():
 
 
 def test_cyclegan_runs_are_scored_in_both_directions(cli, tmp_path, monkeypatch):
-    monkeypatch.setattr(classifier_module, "classifier_extractor", lambda *a, **k: Oracle())
+    monkeypatch.setattr(label_preservation, "classifier_extractor", lambda *a, **k: Oracle())
     args = ["train", "--config", "configs/cyclegan-mnist-usps.yaml", "--out", tmp_path, "--name", "c",
             "--steps", 1, "data.name=unpaired:digits,digits", "data.batch_size=4",
             "train.progress=false", "train.tensorboard=false",

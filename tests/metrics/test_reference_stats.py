@@ -25,7 +25,7 @@ def test_statistics_are_computed_once_then_read_from_the_cache(pixel_features, m
     def no_rebuild(*args, **kwargs):
         raise AssertionError("the dataset was read again")
 
-    monkeypatch.setattr("gankit.data.build_dataset", no_rebuild)
+    monkeypatch.setattr("gankit.metrics.reference_stats.build_dataset", no_rebuild)
     second = reference_features(data, pixel_features, 100, need_features=False)
     assert isinstance(second, FeatureStatistics)
     np.testing.assert_allclose(second.mean, first.mean)

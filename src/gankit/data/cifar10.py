@@ -28,6 +28,7 @@ import torch
 
 from gankit.config import DataConfig
 from gankit.data.base import TensorDataset
+from gankit.data.download import download_file
 from gankit.data.registry import DATASETS
 from gankit.data.roots import candidate_roots, download_folder, find_data_folder
 from gankit.data.transforms import check_image_options, images_from_pixels
@@ -158,7 +159,6 @@ def _download(cfg: DataConfig, mirror: str | None) -> Path:
     missing = _missing(cfg, [BINARY_FILE, NPZ_FILE])
     if not cfg.download:
         raise DataError(f"{missing} Or set data.download=true to download {BINARY_FILE}.")
-    from gankit.data.download import download_file
 
     try:
         return download_file(

@@ -23,6 +23,7 @@ import torch
 
 from gankit.config import DataConfig
 from gankit.data.base import TensorDataset
+from gankit.data.download import download_file
 from gankit.data.registry import DATASETS
 from gankit.data.roots import candidate_roots, download_folder, find_data_folder
 from gankit.data.transforms import check_image_options, images_from_pixels
@@ -173,7 +174,6 @@ def find_or_download(
     missing = _missing_message(cfg, source, needed, target, mirrors)
     if not cfg.download:
         raise DataError(f"{missing} Or set data.download=true to download them.")
-    from gankit.data.download import download_file
 
     try:
         for name in needed:

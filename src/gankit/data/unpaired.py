@@ -25,6 +25,7 @@ import torch
 from gankit.config import DataConfig
 from gankit.core.spec import DataSpec
 from gankit.data.base import InMemoryDataset, TensorDataset
+from gankit.data.folder import ImageFolderDataset
 from gankit.data.registry import DATASETS, build_dataset
 from gankit.errors import DataError
 
@@ -69,7 +70,6 @@ class UnpairedDataset(InMemoryDataset):
 
 
 def _folder_images(folder: Path, cfg: DataConfig) -> torch.Tensor:
-    from gankit.data.folder import ImageFolderDataset
 
     images = ImageFolderDataset(folder, cfg.image_size or DEFAULT_IMAGE_SIZE, cfg.channels)
     return torch.stack([images[i][0] for i in range(len(images))])

@@ -22,6 +22,7 @@ import torch
 
 from gankit.errors import ConfigError, GankitError
 from gankit.metrics.inception import FEATURE_DIM, InceptionV3
+from gankit.metrics.inception_weights import load_inception
 from gankit.metrics.resize import resize_protocol
 
 PRECISIONS = {"float32": None, "bfloat16": torch.bfloat16}
@@ -204,7 +205,6 @@ def inception_extractor(
 ) -> InceptionFeatureExtractor:
     """The standard FID extractor with the pytorch-fid weights (found or downloaded), resizing
     by protocol ``resize`` (``pytorch``, ``tf`` or ``clean``)."""
-    from gankit.metrics.inception_weights import load_inception
 
     protocol = resize_protocol(resize)  # a misspelt name fails before the weights are read
     net, sha256 = load_inception(weights, download)

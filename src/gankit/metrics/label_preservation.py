@@ -21,7 +21,10 @@ from typing import Any
 import torch
 
 from gankit.config import DataConfig
+from gankit.data import build_dataset
 from gankit.errors import ConfigError, DataError
+from gankit.metrics import fid
+from gankit.metrics.classifier import classifier_extractor, label_accuracy
 
 
 def domain_names(data: DataConfig) -> list[str]:
@@ -39,7 +42,6 @@ def domain_names(data: DataConfig) -> list[str]:
 def _test_set(name: str, data: DataConfig, size: int) -> tuple[str, torch.Tensor, torch.Tensor]:
     """A domain's test images and labels (train for digits, which has no split); USPS falls back
     to digits as it did in training."""
-    from gankit.data import build_dataset
 
     for candidate in (name, "digits") if name == "usps" else (name,):
         for split in ("test", "train"):
@@ -59,7 +61,6 @@ def label_preservation(
 ) -> dict[str, dict[str, Any]]:
     """``{"labels_AtoB": {"value", "protocol"}, ...}`` for cyclegan; every ordered domain pair
     (``labels_<i>to<j>``) for stargan, plus their mean ``labels_mean``."""
-    from gankit.metrics.classifier import classifier_extractor, label_accuracy
 
     names = domain_names(data)
     size = method.spec.shape[-1]
@@ -119,7 +120,6 @@ def _cycle_measures(
     batch_size: int,
 ) -> dict[str, dict[str, Any]]:
     """Cycle-reconstruction L1 of the source images and classifier FID against the target."""
-    from gankit.metrics import fid
 
     back = "BtoA" if key == "AtoB" else "AtoB"
     reconstructed = torch.cat([

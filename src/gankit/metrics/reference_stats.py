@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from gankit.config import DataConfig
+from gankit.data import build_dataset
 from gankit.errors import DataError
 from gankit.metrics.cache import cache_folder
 from gankit.metrics.features import FeatureExtractor, FeatureSet
@@ -85,8 +86,6 @@ def reference_features(
         if isinstance(cached, FeatureSet) or not need_features:
             return cached
     if dataset is None:
-        from gankit.data import build_dataset
-
         dataset = build_dataset(data)
     if len(dataset) == 0:
         raise DataError(f"The reference dataset {data.name!r} ({data.split}) holds no images.")

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from gankit.errors import ConfigError
-from gankit.nets.translation import NORMS, norm_layer
+from gankit.nets.translation import NORMS, init_translation_weights, norm_layer
 from gankit.registry import Registry, check_options
 
 # Built as ``cls(in_channels, image_size, **options)``.
@@ -169,7 +169,6 @@ class DigitsDiscriminator(nn.Module):
 def build_patch_discriminator(
     name: str, in_channels: int, image_size: int, options: dict
 ) -> nn.Module:
-    from gankit.nets.translation import init_translation_weights
 
     cls = PATCH_DISCRIMINATORS.get(name)
     check_options(cls, options, f"discriminator {name!r}", skip=("in_channels", "image_size"))

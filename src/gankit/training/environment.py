@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from gankit import __version__
 from gankit.errors import ConfigError
 
 
@@ -53,7 +54,6 @@ def seed_everything(seed: int, deterministic: bool, device: torch.device) -> Non
 
 def describe_environment(device: torch.device) -> dict[str, Any]:
     """What env.json records: enough to tell why two runs of the same config differ."""
-    from gankit import __version__
 
     info: dict[str, Any] = {
         "gankit": __version__,

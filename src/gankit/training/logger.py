@@ -78,7 +78,7 @@ class RunLogger:
         return read_metrics(self.run)
 
     def plot(self, title: str) -> None:
-        from gankit.viz.plots import plot_losses
+        from gankit.viz.plots import plot_losses  # matplotlib, only when a plot is drawn
 
         plot_losses(self.records(), self.run.losses_plot, title=title)
 

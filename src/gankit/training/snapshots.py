@@ -50,7 +50,7 @@ def render_samples(
         grid = make_grid(samples, nrow=nrow or math.ceil(math.sqrt(len(samples))))
         write_png(grid, path)
         return grid
-    from gankit.viz.plots import scatter_points
+    from gankit.viz.plots import scatter_points  # matplotlib, only for 2-D runs
 
     means = mixture.means if mixture is not None else None
     scatter_points(samples, path, means=means, title=path.stem)
