@@ -21,7 +21,7 @@ def code_blocks(language: str) -> list[str]:
 
 @pytest.mark.slow  # two fresh processes, each importing torch
 def test_the_own_networks_page_runs_as_written(tmp_path):
-    module, example = code_blocks("python")
+    module, example, own_class = code_blocks("python")
     (tmp_path / "my_nets.py").write_text(module)
     environment = {**os.environ, "PYTHONPATH": str(tmp_path), "OMP_NUM_THREADS": "1"}
     trained = subprocess.run(
@@ -38,3 +38,9 @@ def test_the_own_networks_page_runs_as_written(tmp_path):
     )  # fmt: skip
     assert sampled.returncode == 0, sampled.stderr
     assert (tmp_path / "runs" / "gan" / "mine" / "samples").is_dir()
+    own = subprocess.run(
+        [sys.executable, "-c", own_class], cwd=tmp_path, env=environment,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert own.returncode == 0, own.stderr
+    assert own.stdout.strip().endswith("my_nets:MyGenerator mlp")

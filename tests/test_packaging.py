@@ -83,3 +83,36 @@ def test_the_installed_wheel_trains_samples_evaluates_and_exports_outside_the_ch
         cwd=work, env=environment, capture_output=True, text=True,
     )  # fmt: skip
     assert loaded.returncode == 0 and loaded.stdout.strip() == "(2, 1, 32, 32)", loaded.stderr
+    # a generator class of the user's own beside the stock discriminator, trained from Python;
+    # then sampled, evaluated and exported by the CLI in new processes, found by its import path
+    (work / "user_parts.py").write_text(
+        "import math\nfrom torch import nn\n\n\nclass UserGenerator(nn.Module):\n"
+        "    def __init__(self, z_dim, spec, hidden=8):\n        super().__init__()\n"
+        "        self.shape = spec.shape\n"
+        "        self.body = nn.Sequential(nn.Linear(z_dim, hidden), nn.ReLU(),\n"
+        "                                  nn.Linear(hidden, math.prod(spec.shape)), nn.Tanh())\n\n"
+        "    def forward(self, z):\n        return self.body(z.flatten(1)).view(-1, *self.shape)\n"
+    )
+    own = (
+        "import gankit, sys, user_parts; assert gankit.__file__.startswith(sys.argv[1]); "
+        "run = gankit.train(config='dcgan-digits', name='own', steps=1, "
+        "generator=user_parts.UserGenerator, overrides=['discriminator.width=8', "
+        "'train.progress=false']); print(type(run.generator).__name__)"
+    )
+    trained = subprocess.run(
+        [sys.executable, "-c", own, str(target)],
+        cwd=work, env=environment, capture_output=True, text=True,
+    )  # fmt: skip
+    assert trained.returncode == 0 and trained.stdout.strip() == "UserGenerator", trained.stderr
+    run = work / "runs" / "dcgan" / "own"
+    for command in (
+        ["sample", str(run), "-n", "8", "--out", "own.png"],
+        ["evaluate", str(run), "--features", "classifier", "--n", "64", "--metrics", "fid"],
+        ["export", str(run), "--out", "own-export"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(target), *command],
+            cwd=work, env=environment, capture_output=True, text=True,
+        )  # fmt: skip
+        assert done.returncode == 0, (command, done.stderr)
+    assert (work / "own.png").is_file() and (run / "eval" / "1.json").is_file()

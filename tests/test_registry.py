@@ -1,7 +1,10 @@
+import collections
+import os
+
 import pytest
 
-from gankit.errors import UnknownNameError
-from gankit.registry import Registry
+from gankit.errors import ConfigError, UnknownNameError
+from gankit.registry import Registry, import_path, is_import_path
 
 
 def test_register_get_and_describe():
@@ -77,3 +80,40 @@ def test_unknown_name_message_uses_the_right_plural():
 
     assert "Valid losses: hinge." in str(UnknownNameError("loss", "softplus", ["hinge"]))
     assert "Valid methods: gan." in str(UnknownNameError("method", "gam", ["gan"]))
+
+
+def test_an_import_path_finds_a_class_without_registering_it():
+    registry = Registry("generator")
+    found = registry.get("collections:OrderedDict")
+    assert found is collections.OrderedDict
+    assert "collections:OrderedDict" not in registry  # nothing was registered
+    assert registry.describe("collections:OrderedDict").startswith("Dictionary that remembers")
+    assert registry.get("os.path:join") is os.path.join  # a factory function works too
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("no_such_module_xyz:G", "cannot import module 'no_such_module_xyz'"),
+        ("collections:NoSuchClass", "module 'collections' has no 'NoSuchClass'"),
+        ("math:pi", "is not a class or function"),
+        ("__main__:Gone", "a class of a script, which another process cannot import"),
+    ],
+)
+def test_an_import_path_that_leads_nowhere_is_one_clear_line(path, message):
+    with pytest.raises(ConfigError, match=message) as error:
+        Registry("generator").get(path)
+    assert str(error.value).startswith(f"generator {path!r}")
+    assert "\n" not in str(error.value)
+
+
+def test_only_top_level_classes_and_functions_have_an_import_path():
+    class Local:
+        pass
+
+    assert import_path(collections.OrderedDict, "generator") == "collections:OrderedDict"
+    for obj in (Local, lambda z: z, collections.OrderedDict()):
+        with pytest.raises(ConfigError, match="cannot be recorded by its import path"):
+            import_path(obj, "generator")
+    assert is_import_path("my_pkg.nets:G") and not is_import_path("dcgan")
+    assert not is_import_path("a:b:c") and not is_import_path(":G")

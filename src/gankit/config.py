@@ -173,6 +173,33 @@ class RunConfig:
         return values
 
 
+class NetChoice:
+    """What a config that builds G and D by name shares: ``nets`` names the family of both,
+    ``generator_net`` / ``discriminator_net`` one of them alone (a registered name, or an import
+    path ``module:qualname`` of a class or factory), ``generator`` / ``discriminator`` their
+    options. A mixin for dataclass configs that declare those fields."""
+
+    nets: str
+    generator_net: str | None
+    discriminator_net: str | None
+
+    option_fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "nets": ("generator", "discriminator"),
+        "generator_net": ("generator",),
+        "discriminator_net": ("discriminator",),
+    }
+
+    @property
+    def generator_name(self) -> str:
+        """The generator to build: ``generator_net``, or the family's (``nets``)."""
+        return self.generator_net or self.nets
+
+    @property
+    def discriminator_name(self) -> str:
+        """The discriminator to build: ``discriminator_net``, or the family's (``nets``)."""
+        return self.discriminator_net or self.nets
+
+
 # ----------------------------------------------------------------------------- conversion
 
 

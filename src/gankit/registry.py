@@ -2,16 +2,20 @@
 
 Borrowed from timm's ``register_model`` / ``create_model``: a piece registers itself under a
 name with a decorator, and is found again by that name (with a typo suggestion when it is not).
+Every registry also takes an import path, ``module:qualname`` (``my_pkg.nets:Generator``), in
+place of a name: the object is imported from there, so a class or factory of your own works
+without registering it, and a run that recorded the path finds it again in another process.
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
-from gankit.errors import UnknownNameError
+from gankit.errors import ConfigError, UnknownNameError
 
 T = TypeVar("T")
 
@@ -51,14 +55,18 @@ class Registry(Generic[T]):
         return decorate
 
     def get(self, name: str) -> T:
-        """The object registered under ``name``; an unknown name lists the valid ones."""
-        try:
+        """The object registered under ``name``, or imported from ``name`` when it is an import
+        path (``module:qualname``); an unknown name lists the valid ones."""
+        if name in self._entries:
             return self._entries[name]
-        except KeyError:
-            raise UnknownNameError(self.kind, name, self._entries) from None
+        if is_import_path(name):
+            return import_object(name, self.kind)
+        raise UnknownNameError(self.kind, name, self._entries)
 
     def describe(self, name: str) -> str:
-        self.get(name)
+        obj = self.get(name)
+        if name not in self._descriptions:  # an import path
+            return " ".join((getattr(obj, "__doc__", None) or "").strip().split("\n\n")[0].split())
         return self._descriptions[name]
 
     def names(self) -> list[str]:
@@ -72,6 +80,52 @@ class Registry(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def is_import_path(name: object) -> bool:
+    """Whether ``name`` reads as ``module:qualname`` rather than a registry name."""
+    return isinstance(name, str) and name.count(":") == 1 and all(name.partition(":")[::2])
+
+
+def import_path(obj: Any, what: str) -> str:
+    """``module:qualname`` of a class or function, to record in a config and import again;
+    refused for what cannot be imported by name (a lambda, a class defined in a function)."""
+    module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+    if not callable(obj) or not module or not qualname or "<" in qualname:
+        raise ConfigError(
+            f"{what} {type(obj).__name__} {getattr(obj, '__qualname__', '')!r} cannot be "
+            "recorded by its import path: give a class or function "
+            "defined at the top level of a module (not a lambda, an instance, or a class "
+            "defined inside a function)."
+        )
+    return f"{module}:{qualname}"
+
+
+def import_object(path: str, kind: str) -> Any:
+    """The object at import path ``module:qualname``, imported; one clear line when it is not
+    there."""
+    module_name, _, qualname = path.partition(":")
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except ImportError as error:
+        raise ConfigError(
+            f"{kind} {path!r}: cannot import module {module_name!r} ({error}). Put it on the "
+            "Python path (pip install your package, or set PYTHONPATH), or register the piece "
+            "under a name and load it with --import."
+        ) from None
+    for part in qualname.split("."):
+        if not hasattr(obj, part):
+            hint = (
+                " The run was trained with a class of a script, which another process cannot "
+                "import: move it into a module."
+                if module_name == "__main__"
+                else ""
+            )
+            raise ConfigError(f"{kind} {path!r}: module {module_name!r} has no {qualname!r}.{hint}")
+        obj = getattr(obj, part)
+    if not callable(obj):
+        raise ConfigError(f"{kind} {path!r} is not a class or function, so it cannot build one.")
+    return obj
 
 
 def _where(obj: object) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from gankit.config import DataConfig, RunConfig, TrainConfig
+from gankit.config import DataConfig, NetChoice, RunConfig, TrainConfig
 from gankit.core.method import Method, frozen
 from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError, DataError, UnknownNameError
@@ -58,13 +58,16 @@ class SemiConfig:
 
 
 @dataclass
-class BayesGANConfig(RunConfig):
+class BayesGANConfig(NetChoice, RunConfig):
     """Config of ``bayesgan``: Saatci & Wilson's defaults on DCGAN nets, unsupervised."""
 
     method: str = "bayesgan"
     z_dim: int = 100
     latent: str = "uniform"  # uniform: U(-1, 1) (the authors' code); normal: N(0, I)
     nets: str = "dcgan"
+    # G or D alone, in place of the family's (gankit.config.NetChoice)
+    generator_net: str | None = None
+    discriminator_net: str | None = None
     generator: dict[str, Any] = field(default_factory=dict)
     discriminator: dict[str, Any] = field(default_factory=dict)
     bayes: BayesConfig = field(default_factory=BayesConfig)
@@ -137,12 +140,12 @@ class BayesGAN(Method):
         self._check(cfg, spec)
         self.semi_supervised = cfg.semi.labels > 0
         chains_g = [
-            build_generator(cfg.nets, cfg.z_dim, spec, cfg.generator)
+            build_generator(cfg.generator_name, cfg.z_dim, spec, cfg.generator)
             for _ in range(bayes.generators * bayes.mcmc)
         ]
         chains_d = []
         for _ in range(bayes.discriminators * bayes.mcmc):
-            net = build_discriminator(cfg.nets, spec, cfg.discriminator)
+            net = build_discriminator(cfg.discriminator_name, spec, cfg.discriminator)
             chains_d.append(
                 ClassOutputs(net, spec.num_classes + 1) if self.semi_supervised else net
             )

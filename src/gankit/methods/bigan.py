@@ -80,6 +80,11 @@ class BiGAN(GAN):
     def check_config(self) -> None:
         cfg = self.cfg
         check_unpacked_latent(cfg, "bigan")
+        if cfg.discriminator_net:
+            raise ConfigError(
+                "bigan's discriminator is its joint D(x, z), set by its options "
+                "(discriminator.width=...); discriminator_net does not apply: leave it out."
+            )
         check_options(BiGANEncoder, cfg.encoder, "encoder", skip=("spec", "z_dim"))
         check_options(
             JointDiscriminator, cfg.discriminator, "joint discriminator", ("spec", "z_dim")
@@ -95,7 +100,7 @@ class BiGAN(GAN):
     def build_nets(self) -> dict[str, nn.Module]:
         cfg, spec = self.cfg, self.spec
         return {
-            "generator": build_generator(cfg.nets, cfg.z_dim, spec, cfg.generator),
+            "generator": build_generator(cfg.generator_name, cfg.z_dim, spec, cfg.generator),
             "encoder": BiGANEncoder(spec, cfg.z_dim, **cfg.encoder),
             "discriminator": JointDiscriminator(spec, cfg.z_dim, **cfg.discriminator),
         }

@@ -68,7 +68,7 @@ class CGAN(GAN):
     def build_nets(self) -> dict[str, nn.Module]:
         cfg, spec = self.cfg, self.spec
         generator = build_conditional_generator(
-            cfg.nets,
+            cfg.generator_name,
             cfg.z_dim,
             spec,
             self.num_classes,
@@ -77,7 +77,7 @@ class CGAN(GAN):
             cfg.embedding_dim,
         )
         discriminator = build_conditional_discriminator(
-            cfg.nets, spec, self.num_classes, cfg.conditioning, cfg.discriminator
+            cfg.discriminator_name, spec, self.num_classes, cfg.conditioning, cfg.discriminator
         )
         return {"generator": generator, "discriminator": discriminator}
 

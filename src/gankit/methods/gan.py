@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from gankit.config import DataConfig, OptimizerConfig, RunConfig, TrainConfig
+from gankit.config import DataConfig, NetChoice, OptimizerConfig, RunConfig, TrainConfig
 from gankit.core.method import Method
 from gankit.core.optim import build_optimizer
 from gankit.core.spec import DataSpec
@@ -74,7 +74,7 @@ class GanOptimConfig:
 
 
 @dataclass
-class GanConfig(RunConfig):
+class GanConfig(NetChoice, RunConfig):
     """Config of ``gan``: MLP nets on the embedded digits, non-saturating loss."""
 
     method: str = "gan"
@@ -86,13 +86,16 @@ class GanConfig(RunConfig):
     regularizers: list[Any] = field(default_factory=list)  # names, or {name: ..., options}
     pack: int = 1  # samples per discriminator decision (PacGAN); 1 = no packing
     nets: str = "mlp"  # family of both nets; generator/discriminator hold their options
+    # G or D alone, in place of the family's: a registered name or an import path
+    # (module:qualname) of a class or factory, built as G(z_dim, spec, **generator) and
+    # D(spec, **discriminator)
+    generator_net: str | None = None
+    discriminator_net: str | None = None
     generator: dict[str, Any] = field(default_factory=dict)
     discriminator: dict[str, Any] = field(default_factory=dict)
     optim: GanOptimConfig = field(default_factory=GanOptimConfig)
     data: DataConfig = field(default_factory=lambda: DataConfig(batch_size=64))
     train: TrainConfig = field(default_factory=lambda: TrainConfig(steps=5000))
-
-    option_fields = {"nets": ("generator", "discriminator")}
 
 
 @METHODS.register("gan")
@@ -136,13 +139,17 @@ class GAN(Method):
     def build_nets(self) -> dict[str, nn.Module]:
         """The networks by role; G and D here (D packed when ``pack`` > 1, PacGAN)."""
         cfg, spec = self.cfg, self.spec
-        generator = build_generator(cfg.nets, cfg.z_dim, spec, cfg.generator)
+        generator = build_generator(cfg.generator_name, cfg.z_dim, spec, cfg.generator)
         if cfg.pack == 1:
             return {
                 "generator": generator,
-                "discriminator": build_discriminator(cfg.nets, spec, cfg.discriminator),
+                "discriminator": build_discriminator(
+                    cfg.discriminator_name, spec, cfg.discriminator
+                ),
             }
-        inner = build_discriminator(cfg.nets, packed_spec(spec, cfg.pack), cfg.discriminator)
+        inner = build_discriminator(
+            cfg.discriminator_name, packed_spec(spec, cfg.pack), cfg.discriminator
+        )
         return {"generator": generator, "discriminator": PackedDiscriminator(inner, cfg.pack)}
 
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
@@ -158,7 +165,7 @@ class GAN(Method):
             fitting = [n for n in LOSSES.names() if produces in LOSSES.get(n).accepts]
             raise ConfigError(
                 f"Loss {self.cfg.loss!r} needs a discriminator that outputs "
-                f"{' or '.join(self.loss.accepts)}, but discriminator {self.cfg.nets!r} outputs "
+                f"{' or '.join(self.loss.accepts)}, but discriminator {self.cfg.discriminator_name!r} outputs "
                 f"a {produces}. Use nets=began for an auto-encoder discriminator, or a loss that "
                 f"takes a {produces}: {', '.join(fitting)}."
             )

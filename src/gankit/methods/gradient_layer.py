@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from gankit.config import DataConfig, OptimizerConfig, RunConfig, TrainConfig
+from gankit.config import DataConfig, NetChoice, OptimizerConfig, RunConfig, TrainConfig
 from gankit.core.method import Method
 from gankit.core.optim import build_optimizer
 from gankit.core.spec import DataSpec
@@ -30,7 +30,7 @@ class CriticOptimConfig:
 
 
 @dataclass
-class GradientLayerConfig(RunConfig):
+class GradientLayerConfig(NetChoice, RunConfig):
     """Config of ``gradient-layer``: a logistic critic, MLP nets, one layer per step."""
 
     method: str = "gradient-layer"
@@ -43,6 +43,9 @@ class GradientLayerConfig(RunConfig):
     loss_options: dict[str, Any] = field(default_factory=dict)
     regularizers: list[Any] = field(default_factory=list)
     nets: str = "mlp"
+    # G or D alone, in place of the family's (gankit.config.NetChoice)
+    generator_net: str | None = None
+    discriminator_net: str | None = None
     generator: dict[str, Any] = field(default_factory=dict)
     discriminator: dict[str, Any] = field(default_factory=dict)
     optim: CriticOptimConfig = field(default_factory=CriticOptimConfig)
@@ -133,16 +136,18 @@ class GradientLayerGAN(Method):
         self.loss_name = cfg.loss
         layers = GradientLayers(cfg.eta, cfg.loss, cfg.loss_options, cfg.split_layer)
         self.loss = layers.loss
-        base = build_generator(cfg.nets, cfg.z_dim, spec, cfg.generator).to(self.device)
+        base = build_generator(cfg.generator_name, cfg.z_dim, spec, cfg.generator).to(self.device)
         split = None
         if cfg.split_layer != OUTPUT:
             probe = self.sample_latent(2, torch.Generator().manual_seed(0))
             split = GeneratorSplit(base, cfg.split_layer, spec.shape, probe)
         self.nets["generator"] = ComposedGenerator(base, layers, spec.kind == "image", split)
-        self.nets["discriminator"] = build_discriminator(cfg.nets, spec, cfg.discriminator)
+        self.nets["discriminator"] = build_discriminator(
+            cfg.discriminator_name, spec, cfg.discriminator
+        )
         if getattr(self.nets["discriminator"], "output_kind", "score") not in self.loss.accepts:
             raise ConfigError(
-                f"Loss {cfg.loss!r} does not take the outputs of discriminator {cfg.nets!r}; "
+                f"Loss {cfg.loss!r} does not take the outputs of discriminator {cfg.discriminator_name!r}; "
                 "use a score loss (wasserstein, hinge, nonsaturating, ...) with mlp or dcgan nets."
             )
         self.regularizers = build_regularizers(cfg.regularizers)

@@ -84,13 +84,15 @@ class InfoGAN(GAN):
         per continuous code, and a log-std too unless ``fix_std``)."""
         cfg, spec = self.cfg, self.spec
         q_outputs = sum(cfg.categorical) + cfg.continuous * (1 if cfg.fix_std else 2)
-        generator = build_generator(cfg.nets, cfg.z_dim + self.code_dim, spec, cfg.generator)
+        generator = build_generator(
+            cfg.generator_name, cfg.z_dim + self.code_dim, spec, cfg.generator
+        )
         options = {**cfg.discriminator, "q_outputs": q_outputs}
-        discriminator = build_discriminator(cfg.nets, spec, options)
+        discriminator = build_discriminator(cfg.discriminator_name, spec, options)
         if not hasattr(discriminator, "score_and_q"):
             raise ConfigError(
-                f"infogan needs a discriminator with a Q head, and nets={cfg.nets!r} has none. "
-                "Use nets=infogan."
+                f"infogan needs a discriminator with a Q head, and discriminator "
+                f"{cfg.discriminator_name!r} has none. Use nets=infogan."
             )
         return {"generator": generator, "discriminator": discriminator}
 

@@ -78,7 +78,7 @@ class LAPGAN(GAN):
 
     def build_nets(self) -> dict[str, nn.Module]:
         """One (G, D) pair per level: the conditional level nets, then the coarsest level's
-        unconditional nets of ``cfg.nets``."""
+        unconditional nets of ``cfg.nets`` (or ``generator_net`` / ``discriminator_net``)."""
         cfg, channels = self.cfg, self.channels
         coarsest = DataSpec("image", (channels, self.sizes[-1], self.sizes[-1]))
         generators: list[nn.Module] = [
@@ -87,8 +87,10 @@ class LAPGAN(GAN):
         discriminators: list[nn.Module] = [
             LevelDiscriminator(channels, s, **cfg.level_discriminator) for s in self.sizes[:-1]
         ]
-        generators.append(build_generator(cfg.nets, cfg.z_dim, coarsest, cfg.generator))
-        discriminators.append(build_discriminator(cfg.nets, coarsest, cfg.discriminator))
+        generators.append(build_generator(cfg.generator_name, cfg.z_dim, coarsest, cfg.generator))
+        discriminators.append(
+            build_discriminator(cfg.discriminator_name, coarsest, cfg.discriminator)
+        )
         return {
             "generator": LaplacianGenerator(generators, cfg.pyramid),
             "discriminator": nn.ModuleList(discriminators),

@@ -13,16 +13,18 @@ take and return Python objects::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import inspect
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from gankit.config import Override
+from gankit.config import Override, RunConfig
 from gankit.errors import ConfigError
 from gankit.metrics.features import FeatureExtractor, as_feature_set
 from gankit.metrics.suite import compute_set_metrics
+from gankit.registry import import_path
 from gankit.runs.evaluate import evaluate_run
 from gankit.runs.export import is_export, load_export
 from gankit.runs.launch import build_trained, locate_checkpoint, resolve_config, start
@@ -35,6 +37,9 @@ def train(
     *,
     config: str | Path | None = None,
     data: str | None = None,
+    generator: str | Callable[..., Any] | None = None,
+    discriminator: str | Callable[..., Any] | None = None,
+    loss: str | Callable[..., Any] | None = None,
     steps: int | None = None,
     name: str | None = None,
     out: str | Path | None = None,
@@ -48,6 +53,15 @@ def train(
     (``dcgan-mnist``) or YAML file; either may be left out when the other says it. The keyword
     arguments set the common options; ``overrides`` sets any other, as ``{"key.sub": value}``
     or as ``["key.sub=value", ...]`` strings (``{"optim.generator.lr": 1e-4}``).
+
+    ``generator``, ``discriminator`` and ``loss`` each take a registered name (``"dcgan"``) or
+    a class or factory of your own, so G and D can come from different places: a GAN-family G
+    is built as ``G(z_dim, spec, **options)`` and D as ``D(spec, **options)`` (their options are
+    the ``generator.*`` / ``discriminator.*`` overrides), a loss as ``Loss(**loss_options)``. A
+    class is recorded in the run's config by its import path (``module:qualname``) and imported
+    from there when the run is loaded, sampled or resumed, in this process or another; so it
+    must be defined at the top level of an importable module (one defined in the script you
+    run works in that script only).
     """
     given = {
         "data.name": data,
@@ -67,8 +81,38 @@ def train(
         )
     else:
         pairs += list(overrides)
+    parts = {"generator": generator, "discriminator": discriminator, "loss": loss}
+    if any(part is not None for part in parts.values()):
+        chosen = resolve_config(method, config, pairs)
+        for role, part in parts.items():
+            if part is not None:
+                pairs.append((part_key(chosen, role), part_name(part, role)))
     folder = start(resolve_config(method, config, pairs))
     return load(folder.path)
+
+
+def part_key(config: RunConfig, role: str) -> str:
+    """The config key that picks ``role`` (generator, discriminator, loss) in ``config``'s
+    method: ``generator_net`` in the GAN family (whose ``generator`` holds options), the role
+    itself in image translation (``generator: unet``) and for the loss."""
+    if role != "loss" and hasattr(config, f"{role}_net"):
+        return f"{role}_net"
+    if isinstance(getattr(config, role, None), str):
+        return role
+    raise ConfigError(f"Method {config.method!r} does not take a {role} of your choice.")
+
+
+def part_name(part: str | Callable[..., Any], role: str) -> str:
+    """A registered name as it is; a class or factory as its import path ``module:qualname``."""
+    if isinstance(part, str):
+        return part
+    if isinstance(part, type) or inspect.isfunction(part):
+        return import_path(part, role)
+    raise ConfigError(
+        f"{role} is a {type(part).__name__} object; give its class (or a factory function) "
+        "and set its options with overrides, so that the run can build it again when it is "
+        "loaded."
+    )
 
 
 def load(path: str | Path, device: str = "cpu", use_ema: bool = True) -> Run:

@@ -69,6 +69,9 @@ def resolve_config(
             f"`method:` key. Methods: {', '.join(METHODS.names())}."
         )
     config_class = METHODS.get(method).config_class
+    fitted = fit_file_to_overrides(config_class, file_data, list(overrides))
+    if fitted is not file_data:
+        given = apply_overrides(fitted, list(overrides))
     explicit = fit_defaults_to_data(config_class, given)
     data = merge(config_class.defaults(explicit), explicit)
     data["method"] = method
@@ -80,6 +83,35 @@ def resolve_config(
     if cfg.name is not None:
         check_run_name(cfg.name)
     return cfg
+
+
+def fit_file_to_overrides(
+    config_class: type, file_data: dict[str, Any], overrides: list[Override]
+) -> dict[str, Any]:
+    """``file_data`` without the options it sets for a piece that an override replaces, and a
+    note; options the overrides set themselves still apply.
+
+    A recipe's ``generator: {width: 64}`` is for the recipe's generator: with
+    ``generator_net=my_nets:G`` (or another ``nets``) on top, those options would reach a
+    constructor that does not take them.
+    """
+    values = apply_overrides({}, overrides)  # the overrides alone, as a nested dict
+    defaults = to_dict(config_class())
+    dropped: dict[str, Any] = {}
+    for selector, options in getattr(config_class, "option_fields", {}).items():
+        if selector not in values or values[selector] == file_data.get(
+            selector, defaults.get(selector)
+        ):
+            continue
+        for name in options:
+            if file_data.get(name):
+                dropped[name] = file_data[name]
+    if not dropped:
+        return file_data
+    said = ", ".join(f"{name}={value}" for name, value in dropped.items())
+    print(f"note: the overrides replace the recipe's pieces, so its options {said} are left out",
+          file=sys.stderr)  # fmt: skip
+    return {key: value for key, value in file_data.items() if key not in dropped}
 
 
 def fit_defaults_to_data(config_class: type, explicit: dict[str, Any]) -> dict[str, Any]:

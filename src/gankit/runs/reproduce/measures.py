@@ -250,7 +250,7 @@ def semi_supervised_accuracy(
     index = semi_supervised.balanced_subset(train_y, cfg.semi.labels, classes, seed=cfg.semi.seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(cfg.seed)
-        body = build_discriminator(cfg.nets, method.spec, dict(cfg.discriminator))
+        body = build_discriminator(cfg.discriminator_name, method.spec, dict(cfg.discriminator))
         net = ClassOutputs(body, classes)
     step = int(checkpoint.stem.split("_")[1]) if checkpoint.stem.startswith("step_") else None
     steps = step or cfg.train.steps
