@@ -36,6 +36,9 @@ TINY_DCGAN = [
     "z_dim=8",
     "train.progress=false",
     "train.num_samples=16",
+    # its probe steps call train_step on a copy of the method, which tests that count calls
+    # would count (tests/reliability/test_memory.py switches it on)
+    "train.check_memory=false",
 ]
 
 

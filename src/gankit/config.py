@@ -100,6 +100,9 @@ class TrainConfig:
     grad_clip: float | None = None  # max gradient norm per optimizer
     max_loss: float | None = 1e6  # a logged |loss| above this stops the run as diverged
     saturation_checks: int = 3  # grids in a row with every pixel at +-1 stop the run; 0 = never
+    # before the first step, refuse a batch whose step cannot fit in the memory available
+    # (gankit.training.memory); false skips the estimate
+    check_memory: bool = True
     ema: EMAConfig = field(default_factory=EMAConfig)
     amp: str = "none"  # none | bf16 | fp16 (CUDA only)
     channels_last: bool = False

@@ -220,6 +220,7 @@ RESUMABLE = (
     "train.patience",
     "train.max_loss",
     "train.saturation_checks",
+    "train.check_memory",
     "train.lr_decay",
     "train.lr_decay_start",
     "optim.*.lr",

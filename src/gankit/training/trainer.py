@@ -36,6 +36,7 @@ from gankit.training.ema import EMA
 from gankit.training.environment import seed_everything
 from gankit.training.interrupt import catch_interrupt
 from gankit.training.logger import ProgressBar, RunLogger
+from gankit.training.memory import out_of_memory_is_one_line, step_does_not_fit
 from gankit.training.run_folder import RunFolder
 from gankit.training.snapshots import Snapshots, heldout_path, heldout_snapshots
 from gankit.training.validation import EarlyStopping, check_validation, score, validation_dataset
@@ -191,6 +192,10 @@ class Trainer:
         )
         sampler = self.method.nets[self.method.sampling_net]
         last_checkpoint_step = self.step
+        if self.step < self.total_steps and train.check_memory:
+            refusal = step_does_not_fit(self.method, self.stream)
+            if self.session.any(refusal is not None):  # every rank stops together
+                raise ConfigError(refusal or "Another process's batch does not fit in memory.")
         try:
             if self.step == 0 and main:
                 self._snapshot(logger)
@@ -205,7 +210,7 @@ class Trainer:
                             f"Interrupted at step {self.step}; a checkpoint was written. Resume "
                             f"with `gankit train --resume {self.run.path}`."
                         )
-                    with self.replicas.active():
+                    with self.replicas.active(), out_of_memory_is_one_line(self.stream):
                         for i in range(train.n_critic):
                             logs = self.method.train_step(
                                 next(self.stream), update_generator=i == train.n_critic - 1
