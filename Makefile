@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CROSSCHECK_VENV ?= .venv-crosscheck
 CROSSCHECK_BIN := $(CROSSCHECK_VENV)/bin
 
-.PHONY: setup demo test test-slow crosscheck crosscheck-setup inception-reference lint format clean
+.PHONY: setup demo test test-slow crosscheck crosscheck-setup inception-reference docs lint format clean
 
 setup: $(VENV)/.installed
 
@@ -50,6 +50,12 @@ crosscheck: crosscheck-setup
 inception-reference: crosscheck-setup
 	@test -n "$(WEIGHTS)" || { echo "usage: make inception-reference WEIGHTS=PATH/TO/pt_inception-2015-12-05-6726825d.pth"; exit 2; }
 	$(CROSSCHECK_BIN)/python tests/fixtures/inception_probe.py "$(WEIGHTS)"
+
+# The documentation site (mkdocs.yml): docs/ and the API reference generated from the
+# docstrings, into site/; a warning (a missing page, a module that moved) fails the build.
+docs: setup
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[docs]'
+	$(BIN)/mkdocs build --strict --quiet
 
 lint: setup
 	$(BIN)/ruff check .

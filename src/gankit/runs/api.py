@@ -86,12 +86,12 @@ def train(
         chosen = resolve_config(method, config, pairs)
         for role, part in parts.items():
             if part is not None:
-                pairs.append((part_key(chosen, role), part_name(part, role)))
+                pairs.append((_part_key(chosen, role), _part_name(part, role)))
     folder = start(resolve_config(method, config, pairs))
     return load(folder.path)
 
 
-def part_key(config: RunConfig, role: str) -> str:
+def _part_key(config: RunConfig, role: str) -> str:
     """The config key that picks ``role`` (generator, discriminator, loss) in ``config``'s
     method: ``generator_net`` in the GAN family (whose ``generator`` holds options), the role
     itself in image translation (``generator: unet``) and for the loss."""
@@ -102,7 +102,7 @@ def part_key(config: RunConfig, role: str) -> str:
     raise ConfigError(f"Method {config.method!r} does not take a {role} of your choice.")
 
 
-def part_name(part: str | Callable[..., Any], role: str) -> str:
+def _part_name(part: str | Callable[..., Any], role: str) -> str:
     """A registered name as it is; a class or factory as its import path ``module:qualname``."""
     if isinstance(part, str):
         return part
