@@ -117,3 +117,13 @@ def test_only_top_level_classes_and_functions_have_an_import_path():
             import_path(obj, "generator")
     assert is_import_path("my_pkg.nets:G") and not is_import_path("dcgan")
     assert not is_import_path("a:b:c") and not is_import_path(":G")
+
+
+def test_a_mistyped_name_with_a_colon_still_lists_the_registered_names():
+    registry = Registry("dataset")
+    registry.register("mnist")(collections.OrderedDict)
+    with pytest.raises(UnknownNameError) as error:
+        registry.get("mnsit:train")
+    message = str(error.value)
+    assert "Valid datasets: mnist." in message and "cannot import module 'mnsit'" in message
+    assert not is_import_path("C:\\data\\images") and not is_import_path(".rel:G")

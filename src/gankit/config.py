@@ -166,6 +166,16 @@ class RunConfig:
         check_run(self, prefix)
 
     @classmethod
+    def pieces(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """For each option field, the piece its options are for in config ``data`` (a dict):
+        ``{"generator": "dcgan", ...}``."""
+        return {
+            name: data.get(selector)
+            for selector, names in cls.option_fields.items()
+            for name in names
+        }
+
+    @classmethod
     def defaults(cls, explicit: dict[str, Any]) -> dict[str, Any]:
         """The default values under what a file and overrides set (``explicit``), as a dict."""
         values = to_dict(cls())
@@ -190,7 +200,18 @@ class NetChoice:
         "nets": ("generator", "discriminator"),
         "generator_net": ("generator",),
         "discriminator_net": ("discriminator",),
+        "loss": ("loss_options",),
     }
+
+    @classmethod
+    def pieces(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """The generator and discriminator actually built (``*_net``, else ``nets``), and the
+        loss."""
+        return {
+            "generator": data.get("generator_net") or data.get("nets"),
+            "discriminator": data.get("discriminator_net") or data.get("nets"),
+            "loss_options": data.get("loss"),
+        }
 
     @property
     def generator_name(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
@@ -60,7 +61,7 @@ class Registry(Generic[T]):
         if name in self._entries:
             return self._entries[name]
         if is_import_path(name):
-            return import_object(name, self.kind)
+            return import_object(name, self.kind, self._entries)
         raise UnknownNameError(self.kind, name, self._entries)
 
     def describe(self, name: str) -> str:
@@ -82,9 +83,13 @@ class Registry(Generic[T]):
         return len(self._entries)
 
 
+IMPORT_PATH = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
+
+
 def is_import_path(name: object) -> bool:
-    """Whether ``name`` reads as ``module:qualname`` rather than a registry name."""
-    return isinstance(name, str) and name.count(":") == 1 and all(name.partition(":")[::2])
+    """Whether ``name`` reads as ``module:qualname`` (identifiers and dots on each side of one
+    colon) rather than a registry name; ``C:\\data`` and ``folder:/a/b`` do not."""
+    return isinstance(name, str) and IMPORT_PATH.fullmatch(name) is not None
 
 
 def import_path(obj: Any, what: str) -> str:
@@ -101,12 +106,28 @@ def import_path(obj: Any, what: str) -> str:
     return f"{module}:{qualname}"
 
 
-def import_object(path: str, kind: str) -> Any:
+def import_object(path: str, kind: str, registered: Iterable[str] = ()) -> Any:
     """The object at import path ``module:qualname``, imported; one clear line when it is not
-    there."""
+    there. When no such module exists at all, the path was more likely a mistyped name of
+    ``registered``: the line lists those, with the closest."""
     module_name, _, qualname = path.partition(":")
     try:
         obj: Any = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if registered and error.name == module_name.partition(".")[0]:
+            raise UnknownNameError(
+                kind,
+                path,
+                registered,
+                hint=f"Read as an import path: cannot import module {module_name!r}; put it "
+                "on the Python path (pip install your package, or set PYTHONPATH), or register "
+                "the piece under a name and load it with --import.",
+            ) from None
+        raise ConfigError(
+            f"{kind} {path!r}: cannot import module {module_name!r} ({error}). Put it on the "
+            "Python path (pip install your package, or set PYTHONPATH), or register the piece "
+            "under a name and load it with --import."
+        ) from None
     except ImportError as error:
         raise ConfigError(
             f"{kind} {path!r}: cannot import module {module_name!r} ({error}). Put it on the "

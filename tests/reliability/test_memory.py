@@ -17,8 +17,6 @@ from gankit.training.checkpoint import capture_rng
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
-MiB = 2**20
-
 
 def test_meminfo_and_cgroup_limits_are_read(tmp_path):
     meminfo = tmp_path / "meminfo"
@@ -47,29 +45,61 @@ def tiny_dcgan_method(tiny_dcgan, batch_size=16):
     return method, BatchStream(dataset, batch_size, 0, torch.device("cpu"))
 
 
+def same_rng(a, b):
+    return (
+        a["python"] == b["python"]
+        and torch.equal(a["numpy"]["keys"], b["numpy"]["keys"])
+        and a["numpy"]["position"] == b["numpy"]["position"]
+        and torch.equal(a["torch"], b["torch"])
+    )
+
+
 def test_the_estimate_grows_with_the_samples_and_leaves_the_method_untouched(tiny_dcgan):
     method, stream = tiny_dcgan_method(tiny_dcgan)
     weights = {k: v.clone() for k, v in method.nets["generator"].state_dict().items()}
     rng = capture_rng()
-    per_sample, fixed, parameters = memory.measure_step(method, stream)
-    # at least the image itself, saved by D's first layer, per sample
+    per_sample, fixed, to_allocate = memory.measure_step(method, stream)
+    # at least the image itself, which D's first layer holds for backward, per sample
     assert per_sample >= 16 * 16 * 4
-    assert parameters == 4 * sum(
-        p.numel() for net in method.nets.values() for p in net.parameters()
-    )
+    parameters = sum(p.numel() for net in method.nets.values() for p in net.parameters())
+    assert to_allocate == 3 * 4 * parameters  # gradients and two Adam moments, fp32
     assert fixed >= 0
     assert memory.saved_bytes(method, stream, 8) > memory.saved_bytes(method, stream, 2)
     after = method.nets["generator"].state_dict()
     assert all(torch.equal(weights[k], after[k]) for k in weights)
     assert not any(state for opt in method.optimizers.values() for state in opt.state.values())
-    assert torch.equal(capture_rng()["torch"], rng["torch"])
+    assert same_rng(capture_rng(), rng)  # Python, NumPy and torch streams all as before
     assert (stream.epoch, stream.index) == (0, 0)
+
+
+class OneLayer:
+    """A method whose step holds a known set of tensors: x (by the linear layer) and r =
+    relu(x W^T) (by relu, and twice more by r * r); the weight W is saved too."""
+
+    def __init__(self, features: int, hidden: int) -> None:
+        self.nets = {"net": torch.nn.Linear(features, hidden, bias=False)}
+        self.optimizers = {}
+        self.cfg = None
+
+    def train_step(self, batch, update_generator):
+        r = torch.relu(self.nets["net"](batch[0]))
+        (r * r).sum().backward()
+        return {}
+
+
+def test_a_storage_counts_once_and_weights_not_at_all():
+    features, hidden, n = 12, 20, 4
+    dataset = type("D", (), {"in_memory": True, "tensors": (torch.randn(9, features),
+                                                             torch.zeros(9))})()  # fmt: skip
+    stream = type("S", (), {"dataset": dataset, "device": torch.device("cpu"),
+                            "memory_format": None})()  # fmt: skip
+    assert memory.saved_bytes(OneLayer(features, hidden), stream, n) == 4 * n * (features + hidden)
 
 
 def test_a_batch_that_cannot_fit_is_refused_with_one_that_does(tiny_dcgan, monkeypatch):
     method, stream = tiny_dcgan_method(tiny_dcgan)
-    per_sample, fixed, parameters = memory.measure_step(method, stream)
-    room = fixed + 3 * parameters + 10 * per_sample  # room for ten samples, not sixteen
+    per_sample, fixed, to_allocate = memory.measure_step(method, stream)
+    room = fixed + to_allocate + 10 * per_sample  # room for ten samples, not sixteen
     monkeypatch.setattr(memory, "available_bytes", lambda device: room)
     message = memory.step_does_not_fit(method, stream)
     assert message.startswith("data.batch_size=16 needs about")
@@ -80,15 +110,44 @@ def test_a_batch_that_cannot_fit_is_refused_with_one_that_does(tiny_dcgan, monke
     assert memory.step_does_not_fit(method, stream) is None  # nothing to compare with
 
 
+def test_on_resume_the_moments_exist_and_the_batch_cannot_change(tiny_dcgan, monkeypatch):
+    method, stream = tiny_dcgan_method(tiny_dcgan)
+    fresh = memory.measure_step(method, stream)
+    method.train_step(memory.probe_batch(stream, 4), update_generator=True)  # moments now exist
+    resumed = memory.measure_step(method, stream)
+    assert resumed[2] * 3 == fresh[2]  # only the gradients are still to allocate
+    monkeypatch.setattr(memory, "available_bytes", lambda device: 1)
+    message = memory.step_does_not_fit(method, stream)
+    assert message.endswith("free some memory, or resume with train.check_memory=false to try "
+                            "anyway.")  # fmt: skip
+
+
+def test_a_probe_that_cannot_step_is_a_note_not_an_error(tiny_dcgan, monkeypatch, caplog):
+    method, stream = tiny_dcgan_method(tiny_dcgan)
+
+    def broken(self, batch, update_generator):
+        raise RuntimeError("needs 8 samples at least")
+
+    monkeypatch.setattr(type(method), "train_step", broken)
+    monkeypatch.setattr(memory, "available_bytes", lambda device: 1)
+    assert memory.step_does_not_fit(method, stream) is None
+    assert "no memory estimate for this run (its probe step failed: needs 8" in caplog.text
+
+
+def test_probe_sizes_are_whole_packs():
+    method = type("M", (), {"cfg": type("C", (), {"pack": 3})()})()
+    assert memory.probe_sizes(method) == (6, 12)
+
+
 def test_the_cli_refuses_before_training_and_leaves_no_run(refused, tiny_dcgan, tmp_path,
                                                            monkeypatch):  # fmt: skip
-    monkeypatch.setattr(memory, "available_bytes", lambda device: MiB // 10)
+    monkeypatch.setattr(memory, "available_bytes", lambda device: 1)
     message = refused(
         "train", "dcgan", "--name", "big", "--steps", 2, *tiny_dcgan, "train.check_memory=true"
     )
     assert message.startswith("data.batch_size=16 needs about")
-    assert message.endswith("0 MiB of RAM is available; even one sample does not fit: use a "
-                            "smaller network or a larger machine.")  # fmt: skip
+    assert message.endswith("0.00 MiB of RAM is available; even one sample does not fit: use "
+                            "a smaller network or a larger machine.")  # fmt: skip
     assert not (tmp_path / "runs" / "dcgan" / "big").exists()
     monkeypatch.setattr(memory, "available_bytes", lambda device: 1)
     overrides = [*tiny_dcgan, "train.check_memory=false"]
@@ -96,8 +155,10 @@ def test_the_cli_refuses_before_training_and_leaves_no_run(refused, tiny_dcgan, 
     assert run.path.is_dir()  # the check can be switched off
 
 
-def test_the_check_changes_nothing_in_the_run(tiny_dcgan, tmp_path):
+def test_the_check_changes_nothing_in_the_run(tiny_dcgan, tmp_path, monkeypatch):
     """Bit for bit the same weights and losses with the estimate as without it."""
+    probes, measure = [], memory.saved_bytes
+    monkeypatch.setattr(memory, "saved_bytes", lambda *a: probes.append(a[2]) or measure(*a))
     runs = {}
     for check in (True, False):
         name = f"check-{check}"
@@ -108,6 +169,7 @@ def test_the_check_changes_nothing_in_the_run(tiny_dcgan, tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a)
     losses = [[r["g_loss"] for r in runs[c].metrics if "g_loss" in r] for c in (True, False)]
     assert losses[0] == losses[1] and len(losses[0]) == 3
+    assert probes == [2, 4]  # the estimate was made, in the run with the check only
 
 
 def test_an_out_of_memory_error_is_one_line():

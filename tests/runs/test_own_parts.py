@@ -15,6 +15,7 @@ import gankit
 from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
 from gankit.nets.dcgan import DCGANDiscriminator
+from gankit.runs.launch import resolve_config
 
 USER_PARTS = textwrap.dedent(
     '''
@@ -164,3 +165,18 @@ def test_a_recipes_options_for_the_net_it_no_longer_uses_are_left_out(user_parts
         overrides=["generator.hidden=3", "discriminator.width=8", *TINY[4:]],
     )  # fmt: skip
     assert kept.config.generator == {"hidden": 3}
+
+
+@pytest.mark.parametrize(
+    ("recipe", "overrides", "kept"),
+    [
+        ("dcgan-digits", ["generator_net=dcgan"], {"generator": {"width": 32}}),  # the same net
+        ("dcgan-digits", ["discriminator_net=mlp"], {"generator": {"width": 32}}),
+        ("dcgan-digits", ["nets=mlp"], {"generator": {}, "discriminator": {}}),
+        ("began", ["loss=hinge"], {"loss_options": {}}),  # began's gamma is not hinge's
+    ],
+)
+def test_options_are_left_out_only_for_the_piece_that_changed(recipe, overrides, kept):
+    config = resolve_config(None, recipe, overrides)
+    for key, value in kept.items():
+        assert getattr(config, key) == value, key

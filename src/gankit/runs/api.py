@@ -14,16 +14,19 @@ take and return Python objects::
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from gankit.config import Override, RunConfig
+from gankit.config import Override, RunConfig, load_yaml
 from gankit.errors import ConfigError
+from gankit.methods import METHODS
 from gankit.metrics.features import FeatureExtractor, as_feature_set
 from gankit.metrics.suite import compute_set_metrics
+from gankit.recipes import find_recipe
 from gankit.registry import import_path
 from gankit.runs.evaluate import evaluate_run
 from gankit.runs.export import is_export, load_export
@@ -83,12 +86,20 @@ def train(
         pairs += list(overrides)
     parts = {"generator": generator, "discriminator": discriminator, "loss": loss}
     if any(part is not None for part in parts.values()):
-        chosen = resolve_config(method, config, pairs)
+        defaults = _method_config(method, config)
         for role, part in parts.items():
             if part is not None:
-                pairs.append((_part_key(chosen, role), _part_name(part, role)))
+                pairs.append((_part_key(defaults, role), _part_name(part, role)))
     folder = start(resolve_config(method, config, pairs))
     return load(folder.path)
+
+
+def _method_config(method: str | None, config: str | Path | None) -> RunConfig:
+    """The default config of the method that ``method`` or the recipe ``config`` names."""
+    named = load_yaml(find_recipe(config)).get("method") if config else None
+    if not (method or named):
+        return resolve_config(method, config)  # says that no method was given
+    return METHODS.get(method or named).config_class()
 
 
 def _part_key(config: RunConfig, role: str) -> str:
@@ -107,7 +118,12 @@ def _part_name(part: str | Callable[..., Any], role: str) -> str:
     if isinstance(part, str):
         return part
     if isinstance(part, type) or inspect.isfunction(part):
-        return import_path(part, role)
+        path = import_path(part, role)
+        if path.startswith("__main__:"):
+            print(f"note: {role} {part.__qualname__} is defined in the script being run, so the "
+                  "run is recorded with __main__ as its module: load it from that script, or "
+                  "move the class into a module to load the run anywhere", file=sys.stderr)  # fmt: skip
+        return path
     raise ConfigError(
         f"{role} is a {type(part).__name__} object; give its class (or a factory function) "
         "and set its options with overrides, so that the run can build it again when it is "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -88,24 +89,24 @@ def resolve_config(
 def fit_file_to_overrides(
     config_class: type, file_data: dict[str, Any], overrides: list[Override]
 ) -> dict[str, Any]:
-    """``file_data`` without the options it sets for a piece that an override replaces, and a
+    """``file_data`` without the options it sets for a piece that the overrides replace, and a
     note; options the overrides set themselves still apply.
 
     A recipe's ``generator: {width: 64}`` is for the recipe's generator: with
-    ``generator_net=my_nets:G`` (or another ``nets``) on top, those options would reach a
-    constructor that does not take them.
+    ``generator_net=my_nets:G`` (or another ``nets``, or another ``loss`` for ``loss_options``)
+    on top, those options would reach a constructor that does not take them. A piece named again
+    as it was keeps its options.
     """
-    values = apply_overrides({}, overrides)  # the overrides alone, as a nested dict
     defaults = to_dict(config_class())
-    dropped: dict[str, Any] = {}
-    for selector, options in getattr(config_class, "option_fields", {}).items():
-        if selector not in values or values[selector] == file_data.get(
-            selector, defaults.get(selector)
-        ):
-            continue
-        for name in options:
-            if file_data.get(name):
-                dropped[name] = file_data[name]
+    before = config_class.pieces(merge(defaults, file_data))
+    after = config_class.pieces(
+        merge(defaults, apply_overrides(copy.deepcopy(file_data), overrides))
+    )
+    dropped = {
+        name: file_data[name]
+        for name in before
+        if before[name] != after[name] and file_data.get(name)
+    }
     if not dropped:
         return file_data
     said = ", ".join(f"{name}={value}" for name, value in dropped.items())
