@@ -174,7 +174,7 @@ def test_without_fresh_noise_the_step_is_the_one_before_the_option():
             assert torch.equal(a, b)
 
 
-@pytest.mark.parametrize("name", ["cgan", "infogan", "bigan", "lapgan"])
+@pytest.mark.parametrize("name", ["cgan", "bigan", "lapgan"])
 def test_methods_that_draw_their_noise_once_refuse_fresh_noise(name):
     cfg = resolve_config(name, None, ["fresh_noise=true"])
     with pytest.raises(ConfigError, match=f"{name} reuses .* set fresh_noise=false"):

@@ -85,3 +85,30 @@ def test_q_encodes_and_classifies_images():
     assert codes.shape == (7, 12)
     assert torch.allclose(codes[:, :10].sum(dim=1), torch.ones(7))
     assert method.infer_categories(torch.rand(7, 1, 16, 16)).shape == (7,)
+
+
+def test_the_authors_code_variant_draws_new_codes_for_g_and_leaks_less():
+    """fresh_noise: G's step (and its information term) on new noise and codes, as the authors'
+    trainer does with two session runs; leaky_slope: their leaky_rectify's 0.01."""
+    method = build("fresh_noise=true", "discriminator.leaky_slope=0.01")
+    slopes = {
+        m.negative_slope
+        for m in method.nets["discriminator"].modules()
+        if isinstance(m, torch.nn.LeakyReLU)
+    }
+    assert slopes == {0.01}
+    seen = []
+    method.nets["generator"].register_forward_pre_hook(lambda _, args: seen.append(args[0]))
+    data = (torch.rand(8, *SPEC.shape) * 2 - 1, torch.zeros(8, dtype=torch.long))
+    logs = method.train_step(data, update_generator=True)
+    assert len(seen) == 2 and not torch.equal(seen[0], seen[1])
+    assert torch.isfinite(logs["g_loss"]) and "mi_categorical" in logs
+    default = build()
+    assert {m.negative_slope for m in default.nets["discriminator"].modules()
+            if isinstance(m, torch.nn.LeakyReLU)} == {0.1}  # fmt: skip
+    seen_default = []
+    default.nets["generator"].register_forward_pre_hook(
+        lambda _, args: seen_default.append(args[0])
+    )
+    default.train_step(data, update_generator=True)
+    assert len(seen_default) == 1  # the default reuses D's batch

@@ -13,7 +13,7 @@ from torch import nn
 from gankit.config import DataConfig, OptimizerConfig, TrainConfig
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.methods.adversarial import Scores, adversarial_step
-from gankit.methods.gan import GAN, GanConfig, GanOptimConfig, check_unpacked_latent
+from gankit.methods.gan import GAN, LATENTS, GanConfig, GanOptimConfig
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
 
@@ -54,7 +54,10 @@ class InfoGAN(GAN):
     U(-1, 1), 62 noise variables, lambda = 1 for both kinds, Q sharing D's trunk
     (``nets.infogan``), Adam with 2e-4 for D and 1e-3 for G (beta1 0.5) and batch 128, as in the
     authors' ``run_mnist_exp.py``. Q(c|x) is a softmax for a categorical code and a Gaussian
-    for a continuous one, with std fixed at 1 as in that script (``fix_std``).
+    for a continuous one, with std fixed at 1 as in that script (``fix_std``). That script
+    differs from the paper in two ways gankit offers as options, off by default: its G update
+    draws new noise and codes (``fresh_noise=true``; by default G's step reuses D's batch) and
+    its LeakyReLU slope is 0.01 (``discriminator.leaky_slope=0.01``; the paper says 0.1).
 
     As in the authors' trainer, the information term is subtracted from both D's loss (training
     the Q head with D's optimizer) and G's. Codes are laid out in one latent vector
@@ -68,7 +71,10 @@ class InfoGAN(GAN):
 
     def check_config(self) -> None:
         cfg = self.cfg
-        check_unpacked_latent(cfg, "infogan")
+        if cfg.latent not in LATENTS:
+            raise UnknownNameError("latent distribution", cfg.latent, LATENTS)
+        if cfg.pack != 1:
+            raise ConfigError("infogan does not pack samples (PacGAN); set pack=1.")
         if any(k < 2 for k in cfg.categorical) or cfg.continuous < 0:
             raise ConfigError(
                 f"Each categorical code needs at least 2 categories and the continuous codes "
@@ -222,21 +228,28 @@ class InfoGAN(GAN):
     ) -> dict[str, torch.Tensor]:
         G, D = self.nets["generator"], self.nets["discriminator"]
         real = batch[0]
-        latent = self.sample_latent(real.shape[0])
+        drawn = {"latent": self.sample_latent(real.shape[0]), "calls": 0}
+
+        def generate() -> torch.Tensor:
+            if drawn["calls"]:  # fresh_noise: G's step on new noise and new codes
+                drawn["latent"] = self.sample_latent(real.shape[0])
+            drawn["calls"] += 1
+            return G(drawn["latent"])
 
         def score(real: torch.Tensor, fake: torch.Tensor) -> Scores:
             real_out = D(real)
             fake_out, q = D.score_and_q(fake)
-            information, logs = self.information(q, latent)
+            information, logs = self.information(q, drawn["latent"])
             return Scores(real_out, fake_out, information, logs)
 
         def fool(fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
             fake_out, q = D.score_and_q(fake)
-            return self.loss.generator_loss(fake_out), self.information(q, latent)[0]
+            return self.loss.generator_loss(fake_out), self.information(q, drawn["latent"])[0]
 
         return adversarial_step(
-            self, G, D, real, lambda: G(latent), update_generator, score=score, fool=fool
-        )
+            self, G, D, real, generate, update_generator, score=score, fool=fool,
+            fresh_noise=self.cfg.fresh_noise,
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ grids and inference
 

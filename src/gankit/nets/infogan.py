@@ -8,8 +8,8 @@ D and Q share a trunk: 4x4 conv 64 stride 2, LeakyReLU; 4x4 conv 128 stride 2, B
 FC 1024, BN, LeakyReLU. D's head is one FC output; Q's head is FC 128, BN, LeakyReLU, FC to the
 parameters of Q(c|x) (``q_outputs``; none when 0, which makes D a plain discriminator usable by
 any recipe with ``nets=infogan``). LeakyReLU slope 0.1, the "leaky rate" Appendix C states
-(the released code's ``leaky_rectify`` defaults to 0.01). ``width`` scales every layer: 64 gives the paper's 64/128 conv channels,
-1024 FC units and 128 Q units.
+(``leaky_slope``; the released code's ``leaky_rectify`` defaults to 0.01). ``width`` scales
+every layer: 64 gives the paper's 64/128 conv channels, 1024 FC units and 128 Q units.
 """
 
 from __future__ import annotations
@@ -75,26 +75,28 @@ class InfoGANDiscriminator(nn.Module):
 
     output_kind = "score"
 
-    def __init__(self, spec: DataSpec, width: int = 64, q_outputs: int = 0) -> None:
+    def __init__(
+        self, spec: DataSpec, width: int = 64, q_outputs: int = 0, leaky_slope: float = SLOPE
+    ) -> None:
         super().__init__()
         channels, quarter = _quarter(spec)
         self.trunk = nn.Sequential(
             nn.Conv2d(channels, width, 4, 2, 1),
-            nn.LeakyReLU(SLOPE, True),
+            nn.LeakyReLU(leaky_slope, True),
             nn.Conv2d(width, 2 * width, 4, 2, 1),
             nn.BatchNorm2d(2 * width),
-            nn.LeakyReLU(SLOPE, True),
+            nn.LeakyReLU(leaky_slope, True),
             nn.Flatten(),
             nn.Linear(2 * width * quarter * quarter, 16 * width),
             nn.BatchNorm1d(16 * width),
-            nn.LeakyReLU(SLOPE, True),
+            nn.LeakyReLU(leaky_slope, True),
         )
         self.head = nn.Linear(16 * width, 1)
         self.q = (
             nn.Sequential(
                 nn.Linear(16 * width, 2 * width),
                 nn.BatchNorm1d(2 * width),
-                nn.LeakyReLU(SLOPE, True),
+                nn.LeakyReLU(leaky_slope, True),
                 nn.Linear(2 * width, q_outputs),
             )
             if q_outputs
