@@ -48,3 +48,4 @@ class BanachWGAN(GAN):
     """
 
     config_class = BanachWGANConfig
+    cfg: BanachWGANConfig

@@ -132,6 +132,7 @@ class BayesGAN(Method):
     """
 
     config_class = BayesGANConfig
+    cfg: BayesGANConfig
     critic_loss = "nonsaturating"  # -log D(x), -log(1 - D(G(z))) for D; -log D(G(z)) for G
 
     def __init__(self, cfg: BayesGANConfig, spec: DataSpec, device: torch.device | str) -> None:
@@ -431,3 +432,4 @@ class SSGAN(BayesGAN):
     """
 
     config_class = SSGANConfig
+    cfg: SSGANConfig

@@ -34,3 +34,4 @@ class BEGAN(GAN):
     """
 
     config_class = BEGANConfig
+    cfg: BEGANConfig

@@ -76,6 +76,7 @@ class BiGAN(GAN):
     """
 
     config_class = BiGanConfig
+    cfg: BiGanConfig
 
     def check_config(self) -> None:
         cfg = self.cfg

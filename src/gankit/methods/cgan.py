@@ -55,6 +55,7 @@ class CGAN(GAN):
     """
 
     config_class = CGanConfig
+    cfg: CGanConfig
 
     def check_config(self) -> None:
         check_unpacked_latent(self.cfg, "cgan")

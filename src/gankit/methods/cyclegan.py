@@ -77,6 +77,7 @@ class CycleGAN(TranslationMethod):
     """CycleGAN (Zhu et al. 2017): adversarial + cycle (+ identity) losses, image pools."""
 
     config_class = CycleGANConfig
+    cfg: CycleGANConfig
     sampling_net = "generator_ab"
 
     def __init__(self, cfg: CycleGANConfig, spec: DataSpec, device: torch.device | str) -> None:

@@ -32,3 +32,4 @@ class DCGAN(GAN):
     """
 
     config_class = DCGANConfig
+    cfg: DCGANConfig

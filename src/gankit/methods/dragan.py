@@ -40,3 +40,4 @@ class DRAGAN(GAN):
     """
 
     config_class = DRAGANConfig
+    cfg: DRAGANConfig

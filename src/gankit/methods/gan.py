@@ -110,6 +110,7 @@ class GAN(Method):
     """
 
     config_class = GanConfig
+    cfg: GanConfig
 
     def __init__(self, cfg: GanConfig, spec: DataSpec, device: torch.device | str) -> None:
         """Set-up in a fixed order that every GAN variant shares: :meth:`check_config`, the

@@ -119,6 +119,7 @@ class GradientLayerGAN(Method):
     """
 
     config_class = GradientLayerConfig
+    cfg: GradientLayerConfig
 
     def __init__(self, cfg: GradientLayerConfig, spec: DataSpec, device: torch.device | str):
         super().__init__(cfg, spec, device)

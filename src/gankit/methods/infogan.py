@@ -68,6 +68,7 @@ class InfoGAN(GAN):
     """
 
     config_class = InfoGanConfig
+    cfg: InfoGanConfig
 
     def check_config(self) -> None:
         cfg = self.cfg

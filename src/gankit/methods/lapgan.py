@@ -64,6 +64,7 @@ class LAPGAN(GAN):
     """
 
     config_class = LapGanConfig
+    cfg: LapGanConfig
 
     def check_config(self) -> None:
         cfg = self.cfg

@@ -32,3 +32,4 @@ class LSGAN(GAN):
     """
 
     config_class = LSGANConfig
+    cfg: LSGANConfig

@@ -110,6 +110,7 @@ class Pix2Pix(TranslationMethod):
     """
 
     config_class = Pix2PixConfig
+    cfg: Pix2PixConfig
 
     def __init__(self, cfg: Pix2PixConfig, spec: DataSpec, device: torch.device | str) -> None:
         super().__init__(cfg, spec, device)

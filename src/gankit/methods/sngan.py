@@ -38,3 +38,4 @@ class SNGAN(GAN):
     """
 
     config_class = SNGANConfig
+    cfg: SNGANConfig

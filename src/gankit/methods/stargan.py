@@ -61,6 +61,7 @@ class StarGAN(TranslationMethod):
     """StarGAN (Choi et al. 2018): multi-domain translation with one G and a D with two heads."""
 
     config_class = StarGANConfig
+    cfg: StarGANConfig
     needs_target = True  # a domain index: no default
 
     def __init__(self, cfg: StarGANConfig, spec: DataSpec, device: torch.device | str) -> None:

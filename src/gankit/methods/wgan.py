@@ -34,6 +34,7 @@ class WGAN(GAN):
     """
 
     config_class = WGANConfig
+    cfg: WGANConfig
 
 
 @dataclass
@@ -63,3 +64,4 @@ class WGANGP(GAN):
     """
 
     config_class = WGANGPConfig
+    cfg: WGANGPConfig
