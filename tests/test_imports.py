@@ -194,7 +194,9 @@ def test_core_imports_only_the_bottom_layer():
 
 
 def local_imports(tree: ast.AST, lines: list[str]) -> Iterable[tuple[int, str]]:
-    """Function-local gankit imports with no comment on their line or the line above."""
+    """Function-local gankit imports with no comment on their line or the line above (each
+    once, also when it sits in a function nested in another)."""
+    seen = set()
     for function in ast.walk(tree):
         if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
@@ -208,6 +210,9 @@ def local_imports(tree: ast.AST, lines: list[str]) -> Iterable[tuple[int, str]]:
             )
             if not any(name == "gankit" or name.startswith("gankit.") for name in names):
                 continue
+            if node.lineno in seen:
+                continue
+            seen.add(node.lineno)
             here, above = lines[node.lineno - 1], lines[node.lineno - 2]
             if "#" not in here and not above.lstrip().startswith("#"):
                 yield node.lineno, here.strip()
@@ -226,6 +231,9 @@ def test_function_local_imports_are_commented():
 
 
 def test_an_uncommented_local_import_is_caught():
-    source = "def f():\n    from gankit.viz import plots\n\ndef g():\n    import gankit  # why\n"
+    source = (
+        "def f():\n    from gankit.viz import plots\n\ndef g():\n    import gankit  # why\n"
+        "\ndef h():\n    def inner():\n        import gankit.nets\n"
+    )
     found = list(local_imports(ast.parse(source), source.splitlines()))
-    assert found == [(2, "from gankit.viz import plots")]
+    assert found == [(2, "from gankit.viz import plots"), (9, "import gankit.nets")]
