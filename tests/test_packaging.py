@@ -116,3 +116,14 @@ def test_the_installed_wheel_trains_samples_evaluates_and_exports_outside_the_ch
         )  # fmt: skip
         assert done.returncode == 0, (command, done.stderr)
     assert (work / "own.png").is_file() and (run / "eval" / "1.json").is_file()
+    own_back = (  # the export alone, the run folder gone: the class comes from its import path
+        "import gankit, shutil, sys; assert gankit.__file__.startswith(sys.argv[1]); "
+        "shutil.rmtree('runs/dcgan/own'); run = gankit.load('own-export'); "
+        "print(type(run.generator).__name__, tuple(run.sample(2, seed=0).shape))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", own_back, str(target)],
+        cwd=work, env=environment, capture_output=True, text=True,
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "UserGenerator (2, 1, 32, 32)"
