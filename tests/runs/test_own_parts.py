@@ -180,3 +180,11 @@ def test_options_are_left_out_only_for_the_piece_that_changed(recipe, overrides,
     config = resolve_config(None, recipe, overrides)
     for key, value in kept.items():
         assert getattr(config, key) == value, key
+
+
+def test_the_note_names_the_recipes_own_options_not_the_overrides(user_parts, capsys):
+    config = resolve_config(
+        None, "dcgan-digits", ["generator_net=user_parts:UserGenerator", "generator.hidden=5"]
+    )
+    assert config.generator == {"hidden": 5}
+    assert "its options generator={'width': 32} are left out" in capsys.readouterr().err

@@ -54,7 +54,7 @@ def resolve_config(
     ``config_file`` is a path or the name of a recipe in configs/ (``cgan-mnist``).
     """
     file_data = load_yaml(find_recipe(config_file)) if config_file else {}
-    given = apply_overrides(dict(file_data), list(overrides))
+    given = apply_overrides(copy.deepcopy(file_data), list(overrides))  # file_data is read again
     load_entry_points()
     import_modules(list(given.get("imports") or []), source="the config's imports")
     named = file_data.get("method")
