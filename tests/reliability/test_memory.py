@@ -8,6 +8,7 @@ import torch
 
 import gankit
 from gankit.data import build_dataset
+from gankit.data.base import TensorDataset
 from gankit.errors import ConfigError
 from gankit.methods import METHODS
 from gankit.runs.launch import resolve_config
@@ -89,10 +90,8 @@ class OneLayer:
 
 def test_a_storage_counts_once_and_weights_not_at_all():
     features, hidden, n = 12, 20, 4
-    dataset = type("D", (), {"in_memory": True, "tensors": (torch.randn(9, features),
-                                                             torch.zeros(9))})()  # fmt: skip
-    stream = type("S", (), {"dataset": dataset, "device": torch.device("cpu"),
-                            "memory_format": None})()  # fmt: skip
+    dataset = TensorDataset(torch.randn(9, features), None, kind="points")
+    stream = BatchStream(dataset, 8, 0, torch.device("cpu"))
     assert memory.saved_bytes(OneLayer(features, hidden), stream, n) == 4 * n * (features + hidden)
 
 
@@ -113,7 +112,7 @@ def test_a_batch_that_cannot_fit_is_refused_with_one_that_does(tiny_dcgan, monke
 def test_on_resume_the_moments_exist_and_the_batch_cannot_change(tiny_dcgan, monkeypatch):
     method, stream = tiny_dcgan_method(tiny_dcgan)
     fresh = memory.measure_step(method, stream)
-    method.train_step(memory.probe_batch(stream, 4), update_generator=True)  # moments now exist
+    method.train_step(stream.first(4), update_generator=True)  # moments now exist
     resumed = memory.measure_step(method, stream)
     assert resumed[2] * 3 == fresh[2]  # only the gradients are still to allocate
     monkeypatch.setattr(memory, "available_bytes", lambda device: 1)

@@ -50,3 +50,13 @@ def test_disk_datasets_stream_the_same_batches_through_a_dataloader():
 def test_too_small_dataset_is_an_error():
     with pytest.raises(DataError, match="data.batch_size"):
         BatchStream(dataset(4), 8, seed=0, device=torch.device("cpu"))
+
+
+@pytest.mark.parametrize("make", [dataset, lambda: DiskLike(*dataset().tensors, kind="points")])
+def test_first_gives_the_first_samples_as_copies_without_moving_the_stream(make):
+    stream = BatchStream(make(), 3, seed=0, device=torch.device("cpu"))
+    samples, labels = stream.first(4)
+    assert labels.tolist() == [0, 1, 2, 3] and samples.flatten().tolist() == [0, 1, 2, 3]
+    assert stream.state_dict() == {"epoch": 0, "index": 0}
+    if stream.dataset.in_memory:  # a slice would keep the whole data set alive
+        assert samples.untyped_storage().data_ptr() != stream.dataset.samples.data_ptr()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import torch
-from torch.utils.data import DataLoader, DistributedSampler, Sampler
+from torch.utils.data import DataLoader, DistributedSampler, Sampler, default_collate
 
 from gankit.data.base import GanDataset
 from gankit.errors import DataError
@@ -87,6 +87,18 @@ class BatchStream:
             self._iterator = self._epoch_iterator()
             batch = next(self._iterator)
         self.index += 1
+        return self._formatted(batch)
+
+    def first(self, n: int) -> Batch:
+        """The dataset's first ``n`` samples as one batch, made as the stream makes its batches
+        (on its device, in its memory format, copies of the data), without moving the stream."""
+        if self.dataset.in_memory:
+            samples, labels = self._tensors
+            return self._formatted((samples[:n].clone(), labels[:n].clone()))
+        samples, labels = default_collate([self.dataset[i] for i in range(n)])
+        return self._formatted((samples.to(self.device), labels.to(self.device)))
+
+    def _formatted(self, batch: Batch) -> Batch:
         if self.memory_format is not None and batch[0].dim() == 4:
             batch = (batch[0].contiguous(memory_format=self.memory_format), batch[1])
         return batch

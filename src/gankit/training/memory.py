@@ -37,11 +37,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import torch
-from torch.utils.data import default_collate
 
 from gankit.core.method import Method
 from gankit.errors import ConfigError
-from gankit.training.batches import Batch, BatchStream
+from gankit.training.batches import BatchStream
 from gankit.training.checkpoint import capture_rng, restore_rng
 
 log = logging.getLogger(__name__)
@@ -96,22 +95,6 @@ def _cgroup_available(root: Path = Path("/sys/fs/cgroup")) -> int | None:
             return None
         return max(0, int(limit) - usage)
     return None
-
-
-def probe_batch(stream: BatchStream, n: int) -> Batch:
-    """The dataset's first ``n`` samples as one batch on the stream's device, in the stream's
-    memory format, without moving the stream."""
-    dataset = stream.dataset
-    if dataset.in_memory:
-        samples, labels = dataset.tensors
-        # copies, as the stream's indexed batches are (a slice would keep all the data alive)
-        batch = (samples[:n].to(stream.device).clone(), labels[:n].to(stream.device).clone())
-    else:
-        samples, labels = default_collate([dataset[i] for i in range(n)])
-        batch = (samples.to(stream.device), labels.to(stream.device))
-    if stream.memory_format is not None and batch[0].dim() == 4:
-        batch = (batch[0].contiguous(memory_format=stream.memory_format), batch[1])
-    return batch
 
 
 class _Saved:
@@ -178,7 +161,7 @@ def saved_bytes(method: Method, stream: BatchStream, n: int) -> int:
             for net in twin.nets.values()
             for t in itertools.chain(net.parameters(), net.buffers())
         }
-        batch = probe_batch(stream, n)
+        batch = stream.first(n)
         with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
             twin.train_step(batch, update_generator=True)
         del twin, batch
