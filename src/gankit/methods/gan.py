@@ -33,14 +33,15 @@ from gankit.regularizers import build_regularizers
 LATENTS = ("normal", "uniform")
 
 
-def check_unpacked_latent(cfg: Any, method: str) -> None:
-    """For the GAN variants that reuse GanConfig but neither its PacGAN packing nor its
-    ``fresh_noise`` (their steps draw the noise once, for both players)."""
+def check_unpacked_latent(cfg: Any, method: str, fresh_noise: bool = False) -> None:
+    """For the GAN variants that reuse GanConfig but not its PacGAN packing, nor its
+    ``fresh_noise`` unless they say they take it (the others draw the noise once, for both
+    players)."""
     if cfg.latent not in LATENTS:
         raise UnknownNameError("latent distribution", cfg.latent, LATENTS)
     if cfg.pack != 1:
         raise ConfigError(f"{method} does not pack samples (PacGAN); set pack=1.")
-    if cfg.fresh_noise:
+    if cfg.fresh_noise and not fresh_noise:
         raise ConfigError(
             f"{method} reuses the discriminator step's noise for the generator step; "
             f"set fresh_noise=false."

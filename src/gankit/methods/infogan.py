@@ -13,7 +13,7 @@ from torch import nn
 from gankit.config import DataConfig, OptimizerConfig, TrainConfig
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.methods.adversarial import Scores, adversarial_step
-from gankit.methods.gan import GAN, LATENTS, GanConfig, GanOptimConfig
+from gankit.methods.gan import GAN, GanConfig, GanOptimConfig, check_unpacked_latent
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
 
@@ -72,10 +72,7 @@ class InfoGAN(GAN):
 
     def check_config(self) -> None:
         cfg = self.cfg
-        if cfg.latent not in LATENTS:
-            raise UnknownNameError("latent distribution", cfg.latent, LATENTS)
-        if cfg.pack != 1:
-            raise ConfigError("infogan does not pack samples (PacGAN); set pack=1.")
+        check_unpacked_latent(cfg, "infogan", fresh_noise=True)
         if any(k < 2 for k in cfg.categorical) or cfg.continuous < 0:
             raise ConfigError(
                 f"Each categorical code needs at least 2 categories and the continuous codes "
