@@ -48,9 +48,7 @@ class Registry(Generic[T]):
                     f"{_where(self._entries[name])}, so {_where(obj)} needs another name"
                 )
             self._entries[name] = obj
-            doc = description or (getattr(obj, "__doc__", None) or "").strip()
-            first_paragraph = doc.split("\n\n")[0]
-            self._descriptions[name] = " ".join(first_paragraph.split())
+            self._descriptions[name] = _summary(description or getattr(obj, "__doc__", None))
             return obj
 
         return decorate
@@ -67,7 +65,7 @@ class Registry(Generic[T]):
     def describe(self, name: str) -> str:
         obj = self.get(name)
         if name not in self._descriptions:  # an import path
-            return " ".join((getattr(obj, "__doc__", None) or "").strip().split("\n\n")[0].split())
+            return _summary(getattr(obj, "__doc__", None))
         return self._descriptions[name]
 
     def names(self) -> list[str]:
@@ -111,28 +109,19 @@ def import_object(path: str, kind: str, registered: Iterable[str] = ()) -> Any:
     there. When no such module exists at all, the path was more likely a mistyped name of
     ``registered``: the line lists those, with the closest."""
     module_name, _, qualname = path.partition(":")
+    way_out = (
+        "Put it on the Python path (pip install your package, or set PYTHONPATH), or register "
+        "the piece under a name and load it with --import."
+    )
     try:
         obj: Any = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if registered and error.name == module_name.partition(".")[0]:
-            raise UnknownNameError(
-                kind,
-                path,
-                registered,
-                hint=f"Read as an import path: cannot import module {module_name!r}; put it "
-                "on the Python path (pip install your package, or set PYTHONPATH), or register "
-                "the piece under a name and load it with --import.",
-            ) from None
-        raise ConfigError(
-            f"{kind} {path!r}: cannot import module {module_name!r} ({error}). Put it on the "
-            "Python path (pip install your package, or set PYTHONPATH), or register the piece "
-            "under a name and load it with --import."
-        ) from None
     except ImportError as error:
+        missing = isinstance(error, ModuleNotFoundError) and error.name == module_name.split(".")[0]
+        if registered and missing:
+            hint = f"Read as an import path: cannot import module {module_name!r}. {way_out}"
+            raise UnknownNameError(kind, path, registered, hint=hint) from None
         raise ConfigError(
-            f"{kind} {path!r}: cannot import module {module_name!r} ({error}). Put it on the "
-            "Python path (pip install your package, or set PYTHONPATH), or register the piece "
-            "under a name and load it with --import."
+            f"{kind} {path!r}: cannot import module {module_name!r} ({error}). {way_out}"
         ) from None
     for part in qualname.split("."):
         if not hasattr(obj, part):
@@ -147,6 +136,11 @@ def import_object(path: str, kind: str, registered: Iterable[str] = ()) -> Any:
     if not callable(obj):
         raise ConfigError(f"{kind} {path!r} is not a class or function, so it cannot build one.")
     return obj
+
+
+def _summary(doc: str | None) -> str:
+    """The first paragraph of a docstring, on one line."""
+    return " ".join((doc or "").strip().split("\n\n")[0].split())
 
 
 def _where(obj: object) -> str:
