@@ -190,11 +190,10 @@ def measure_step(method: Method, stream: BatchStream) -> tuple[int, int, int]:
     parameters = sum(
         p.numel() * p.element_size() for net in method.nets.values() for p in net.parameters()
     )
-    resumed = any(opt.state for opt in method.optimizers.values())
     return (
         round(OVERHEAD * per_sample),
         round(OVERHEAD * fixed),
-        parameters * (1 if resumed else 3),
+        parameters * (1 if _resumed(method) else 3),
     )
 
 
@@ -216,8 +215,7 @@ def step_does_not_fit(method: Method, stream: BatchStream) -> str | None:
     if needed <= available:
         return None
     fits = (available - fixed - to_allocate) // max(per_sample, 1)
-    resumed = any(opt.state for opt in method.optimizers.values())
-    if resumed:  # the batch size is the run's: it cannot change on resume
+    if _resumed(method):  # the batch size is the run's: it cannot change on resume
         advice = "free some memory, or resume with train.check_memory=false to try anyway"
     elif fits >= 1:
         advice = f"data.batch_size={_round_down(fits)} fits"
@@ -229,6 +227,11 @@ def step_does_not_fit(method: Method, stream: BatchStream) -> str | None:
         f"({_mib(per_sample)} MiB per sample) and {_mib(available)} MiB of {where} is "
         f"available; {advice}."
     )
+
+
+def _resumed(method: Method) -> bool:
+    """Whether the optimizers hold moments already (a resumed run)."""
+    return any(opt.state for opt in method.optimizers.values())
 
 
 def _mib(n: float) -> str:
