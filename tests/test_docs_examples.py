@@ -24,23 +24,20 @@ def test_the_own_networks_page_runs_as_written(tmp_path):
     module, example, own_class = code_blocks("python")
     (tmp_path / "my_nets.py").write_text(module)
     environment = {**os.environ, "PYTHONPATH": str(tmp_path), "OMP_NUM_THREADS": "1"}
-    trained = subprocess.run(
-        [sys.executable, "-c", example], cwd=tmp_path, env=environment,
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+
+    def python(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, *args], cwd=tmp_path, env=environment,
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+
+    trained = python("-c", example)
     assert trained.returncode == 0, trained.stderr
     assert trained.stdout.strip().endswith("['my_nets'] (500, 2)")
     sample = next(line for line in code_blocks("bash")[1].splitlines() if "sample" in line)
-    command = sample.split()[1:]  # without "gankit"
-    sampled = subprocess.run(
-        [sys.executable, "-m", "gankit", *command], cwd=tmp_path, env=environment,
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    sampled = python("-m", "gankit", *sample.split()[1:])  # without "gankit"
     assert sampled.returncode == 0, sampled.stderr
     assert (tmp_path / "runs" / "gan" / "mine" / "samples").is_dir()
-    own = subprocess.run(
-        [sys.executable, "-c", own_class], cwd=tmp_path, env=environment,
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    own = python("-c", own_class)
     assert own.returncode == 0, own.stderr
     assert own.stdout.strip().endswith("my_nets:MyGenerator mlp")

@@ -49,39 +49,31 @@ def test_the_installed_wheel_trains_samples_evaluates_and_exports_outside_the_ch
         check=True,
     )  # fmt: skip
     environment = {**os.environ, "PYTHONPATH": str(target)}
-    code = (
+    from_wheel = (
         "import gankit, sys; assert gankit.__file__.startswith(sys.argv[1]), gankit.__file__; "
-        "from gankit.cli import main; main(sys.argv[2:])"
     )
-    finished = subprocess.run(
-        [sys.executable, "-c", code, str(target), "train", "--config", "dcgan-digits", "--steps",
-         "1", "--name", "wheel", "generator.width=8", "discriminator.width=8",
-         "train.progress=false"],
-        cwd=work, env=environment, capture_output=True, text=True,
-    )  # fmt: skip
-    assert finished.returncode == 0, finished.stderr
+
+    def python(code: str, *args: str) -> subprocess.CompletedProcess:
+        """``code`` in a new process in ``work``, with gankit from the installed wheel."""
+        return subprocess.run(
+            [sys.executable, "-c", from_wheel + code, str(target), *args],
+            cwd=work, env=environment, capture_output=True, text=True,
+        )  # fmt: skip
+
+    def cli(*command: str) -> None:
+        done = python("from gankit.cli import main; main(sys.argv[2:])", *command)
+        assert done.returncode == 0, (command, done.stderr)
+
+    cli("train", "--config", "dcgan-digits", "--steps", "1", "--name", "wheel",
+        "generator.width=8", "discriminator.width=8", "train.progress=false")  # fmt: skip
     run = work / "runs" / "dcgan" / "wheel"
     assert (run / "checkpoints" / "last.pt").is_file()
     environment["GANKIT_CACHE"] = str(tmp_path / "cache")  # the digits classifier, trained here
-    for command in (
-        ["sample", str(run), "-n", "8", "--format", "npz", "--out", "samples.npz"],
-        ["evaluate", str(run), "--features", "classifier", "--n", "64", "--metrics", "fid"],
-        ["export", str(run), "--out", "export"],
-    ):
-        done = subprocess.run(
-            [sys.executable, "-c", code, str(target), *command],
-            cwd=work, env=environment, capture_output=True, text=True,
-        )  # fmt: skip
-        assert done.returncode == 0, (command, done.stderr)
+    cli("sample", str(run), "-n", "8", "--format", "npz", "--out", "samples.npz")
+    cli("evaluate", str(run), "--features", "classifier", "--n", "64", "--metrics", "fid")
+    cli("export", str(run), "--out", "export")
     assert (work / "samples.npz").is_file() and (run / "eval" / "1.json").is_file()
-    load_back = (
-        "import gankit, sys; assert gankit.__file__.startswith(sys.argv[1]); "
-        "print(tuple(gankit.load('export').sample(2, seed=0).shape))"
-    )
-    loaded = subprocess.run(
-        [sys.executable, "-c", load_back, str(target)],
-        cwd=work, env=environment, capture_output=True, text=True,
-    )  # fmt: skip
+    loaded = python("print(tuple(gankit.load('export').sample(2, seed=0).shape))")
     assert loaded.returncode == 0 and loaded.stdout.strip() == "(2, 1, 32, 32)", loaded.stderr
     # a generator class of the user's own beside the stock discriminator, trained from Python;
     # then sampled, evaluated and exported by the CLI in new processes, found by its import path
@@ -93,37 +85,20 @@ def test_the_installed_wheel_trains_samples_evaluates_and_exports_outside_the_ch
         "                                  nn.Linear(hidden, math.prod(spec.shape)), nn.Tanh())\n\n"
         "    def forward(self, z):\n        return self.body(z.flatten(1)).view(-1, *self.shape)\n"
     )
-    own = (
-        "import gankit, sys, user_parts; assert gankit.__file__.startswith(sys.argv[1]); "
-        "run = gankit.train(config='dcgan-digits', name='own', steps=1, "
+    trained = python(
+        "import user_parts; run = gankit.train(config='dcgan-digits', name='own', steps=1, "
         "generator=user_parts.UserGenerator, overrides=['discriminator.width=8', "
         "'train.progress=false']); print(type(run.generator).__name__)"
     )
-    trained = subprocess.run(
-        [sys.executable, "-c", own, str(target)],
-        cwd=work, env=environment, capture_output=True, text=True,
-    )  # fmt: skip
     assert trained.returncode == 0 and trained.stdout.strip() == "UserGenerator", trained.stderr
     run = work / "runs" / "dcgan" / "own"
-    for command in (
-        ["sample", str(run), "-n", "8", "--out", "own.png"],
-        ["evaluate", str(run), "--features", "classifier", "--n", "64", "--metrics", "fid"],
-        ["export", str(run), "--out", "own-export"],
-    ):
-        done = subprocess.run(
-            [sys.executable, "-c", code, str(target), *command],
-            cwd=work, env=environment, capture_output=True, text=True,
-        )  # fmt: skip
-        assert done.returncode == 0, (command, done.stderr)
+    cli("sample", str(run), "-n", "8", "--out", "own.png")
+    cli("evaluate", str(run), "--features", "classifier", "--n", "64", "--metrics", "fid")
+    cli("export", str(run), "--out", "own-export")
     assert (work / "own.png").is_file() and (run / "eval" / "1.json").is_file()
-    own_back = (  # the export alone, the run folder gone: the class comes from its import path
-        "import gankit, shutil, sys; assert gankit.__file__.startswith(sys.argv[1]); "
-        "shutil.rmtree('runs/dcgan/own'); run = gankit.load('own-export'); "
+    loaded = python(  # the export alone, the run folder gone: the class comes from its import path
+        "import shutil; shutil.rmtree('runs/dcgan/own'); run = gankit.load('own-export'); "
         "print(type(run.generator).__name__, tuple(run.sample(2, seed=0).shape))"
     )
-    loaded = subprocess.run(
-        [sys.executable, "-c", own_back, str(target)],
-        cwd=work, env=environment, capture_output=True, text=True,
-    )  # fmt: skip
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.strip() == "UserGenerator (2, 1, 32, 32)"
