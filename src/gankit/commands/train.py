@@ -6,6 +6,8 @@ import os
 
 import click
 
+from gankit.early_checks import check_new_run, check_resume
+
 
 @click.command(
     "train", context_settings={"ignore_unknown_options": False, "allow_extra_args": False}
@@ -54,9 +56,6 @@ def train_command(
     gankit train --resume runs/dcgan/demo --steps 2000 optim.generator.lr=1e-4
     torchrun --nproc_per_node=4 -m gankit train dcgan --name ddp
     """
-    from gankit.runs.launch import resolve_config, start
-    from gankit.runs.launch import resume as resume_run
-
     if method and "=" in method:  # `gankit train --config f.yaml a.b=c`: no method given
         overrides, method = (method, *overrides), None
     flags = {
@@ -74,14 +73,22 @@ def train_command(
         (key, value) for key, value in flags.items() if value is not None
     ]
     extra += list(overrides)
+    if resume and (method or config_file or name or out):
+        raise click.UsageError(
+            "--resume continues a run as it was; drop METHOD, --config, --name and --out."
+        )
+    # A bad value is answered before torch is imported (a second or more), then checked in full.
     if resume:
-        if method or config_file or name or out:
-            raise click.UsageError(
-                "--resume continues a run as it was; drop METHOD, --config, --name and --out."
-            )
-        run = resume_run(resume, extra)
+        check_resume(resume, extra)
     else:
-        run = start(resolve_config(method, config_file, extra))
+        check_new_run(config_file, extra)
+    from gankit.runs import launch  # imports torch
+
+    run = (
+        launch.resume(resume, extra)
+        if resume
+        else launch.start(launch.resolve_config(method, config_file, extra))
+    )
     if os.environ.get("RANK", "0") == "0":  # torchrun's other processes keep quiet
         click.echo(f"Run finished: {run.path}")
 
