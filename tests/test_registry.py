@@ -80,6 +80,9 @@ def test_unknown_name_message_uses_the_right_plural():
 
     assert "Valid losses: hinge." in str(UnknownNameError("loss", "softplus", ["hinge"]))
     assert "Valid methods: gan." in str(UnknownNameError("method", "gam", ["gan"]))
+    # a phrase's head noun takes the plural, not its last word
+    option = UnknownNameError("option of generator 'dcgan'", "widht", ["width"])
+    assert "Valid options of generator 'dcgan': width." in str(option)
 
 
 def test_an_import_path_finds_a_class_without_registering_it():

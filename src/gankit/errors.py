@@ -20,8 +20,10 @@ DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, 
 
 
 def plural(noun: str) -> str:
-    """``loss`` -> ``losses``, ``method`` -> ``methods`` (the last word of the phrase)."""
-    return noun + ("es" if noun.endswith(("s", "x", "sh", "ch")) else "s")
+    """``loss`` -> ``losses``, ``config key`` -> ``config keys``, ``option of generator 'x'`` ->
+    ``options of generator 'x'`` (the noun before ``of``, else the phrase's last word)."""
+    head, of, rest = noun.partition(" of ")
+    return head + ("es" if head.endswith(("s", "x", "sh", "ch")) else "s") + of + rest
 
 
 class UnknownNameError(GankitError, KeyError):
