@@ -457,10 +457,31 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"Config file {str(path)!r} is not valid YAML: {exc}") from None
+        raise ConfigError(
+            f"Config file {str(path)!r} is not valid YAML: {yaml_problem(exc)}"
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"Config file {str(path)!r} must hold a mapping of keys to values.")
     return data
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's several-line report as one line: the problem and where (1-based line, column),
+    then its context; a tag (``!!python/...``) also says that gankit reads none."""
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return " ".join(str(exc).split())
+
+    def at(what: str | None, mark: Any) -> str:
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        return f"{what}{where}" if what else ""
+
+    said = at(exc.problem, exc.problem_mark)
+    context = at(exc.context, exc.context_mark)
+    if context:
+        said += f", {context}"
+    if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in (exc.problem or ""):
+        return f"{said}; gankit reads plain YAML only, without tags."
+    return f"{said}."
 
 
 def dump_yaml(config: Any) -> str:

@@ -1,4 +1,5 @@
-"""Checkpoint files a user may meet: someone else's pickle, and a write killed half-way."""
+"""Checkpoint files a user may meet: someone else's pickle, a truncated file, and a write killed
+half-way."""
 
 import os
 import subprocess
@@ -51,3 +52,18 @@ def test_a_write_killed_half_way_is_cleaned_at_the_next_start(cli, tiny_dcgan, t
     assert cli("train", "--resume", checkpoints.parent, "--steps", 2) == 0
     assert not stale.exists()
     assert torch.load(checkpoints / "last.pt", weights_only=True)["step"] == 2
+
+
+def test_a_truncated_checkpoint_is_refused_naming_the_older_ones(cli, refused, tiny_dcgan,
+                                                                 tmp_path):  # fmt: skip
+    assert cli("train", "dcgan", "--name", "c", "--steps", 4, *tiny_dcgan,
+               "train.checkpoint_every=2") == 0  # fmt: skip
+    run = tmp_path / "runs" / "dcgan" / "c"
+    last = run / "checkpoints" / "last.pt"
+    last.write_bytes(last.read_bytes()[:100])
+    before = {path: path.read_bytes() for path in run.rglob("*") if path.is_file()}
+    message = refused("train", "--resume", run)
+    assert "corrupt or truncated" in message and "step_000002.pt" in message
+    assert {path: path.read_bytes() for path in run.rglob("*") if path.is_file()} == before
+    # the older checkpoint it names resumes
+    assert cli("train", "--resume", run / "checkpoints" / "step_000002.pt", "--steps", 3) == 0

@@ -1,7 +1,10 @@
-"""Acceptance: N steps, SIGKILL, resume to 2N == 2N steps in one go (losses and weights)."""
+"""kill -9 at five random moments, each followed by ``--resume``: the run ends as the one that
+was never interrupted (every logged loss and every weight), and what was on disk at each kill
+still loads."""
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -25,6 +28,7 @@ TOY = [
     "train.tensorboard=false",
     "train.progress=false",
 ]
+FOREVER = "1000000"
 
 
 def gankit(*args, **kwargs):
@@ -44,35 +48,46 @@ def logged_steps(metrics: Path) -> list[dict]:
     return records
 
 
-def test_killed_run_resumes_to_the_same_losses_and_weights(tmp_path):
-    out = str(tmp_path)
-    victim = gankit("train", *TOY, "--steps", "1000000", "--out", out, "--name", "killed")
-    run = tmp_path / "gan" / "killed"
-    deadline = time.time() + 120
+def checkpoint_step(run: Path) -> int:
+    last = run / "checkpoints" / "last.pt"
+    return torch.load(last, weights_only=True)["step"] if last.exists() else 0
+
+
+def kill_after(victim: subprocess.Popen, run: Path, step: int, delay: float) -> None:
+    """SIGKILL ``victim`` ``delay`` seconds after its log first reaches ``step`` (with a
+    checkpoint on disk, so there is something to resume from)."""
+    deadline = time.time() + 300
     try:
-        # Kill between checkpoints: after one was written and a few more steps were logged.
         while time.time() < deadline:
             steps = [r["step"] for r in logged_steps(run / "metrics.jsonl")]
-            if (
-                (run / "checkpoints" / "last.pt").exists()
-                and steps
-                and steps[-1] >= 45
-                and steps[-1] % 20 > 3
-            ):
+            if steps and steps[-1] >= step and (run / "checkpoints" / "last.pt").exists():
+                time.sleep(delay)
                 break
-            time.sleep(0.005)
+            time.sleep(0.002)
         else:
-            raise AssertionError("the run never reached its second checkpoint")
+            raise AssertionError(f"the run never reached step {step}")
         victim.send_signal(signal.SIGKILL)
     finally:
         victim.kill()
         victim.wait()
     assert victim.returncode == -signal.SIGKILL
 
-    stopped_at = torch.load(run / "checkpoints" / "last.pt", weights_only=True)["step"]
-    lost = max(r["step"] for r in logged_steps(run / "metrics.jsonl"))
-    assert lost > stopped_at  # some logged work was really lost with the process
-    total = stopped_at + 30
+
+def test_five_kills_at_random_moments_resume_to_the_uninterrupted_run(tmp_path):
+    rng = random.Random(21)
+    out = str(tmp_path)
+    run = tmp_path / "gan" / "killed"
+    victim = gankit("train", *TOY, "--steps", FOREVER, "--out", out, "--name", "killed")
+    lost_work = 0
+    for _ in range(5):
+        # somewhere in the next two checkpoint intervals, at a random instant within a step
+        kill_after(victim, run, checkpoint_step(run) + rng.randint(1, 40), rng.uniform(0, 0.02))
+        stopped_at = checkpoint_step(run)  # last.pt is whole and loads
+        lost_work += max(r["step"] for r in logged_steps(run / "metrics.jsonl")) > stopped_at
+        victim = gankit("train", "--resume", str(run), "--steps", FOREVER)
+    kill_after(victim, run, checkpoint_step(run) + 1, 0.0)
+    assert lost_work  # some kills really lost logged steps with the process
+    total = checkpoint_step(run) + 30
 
     assert gankit("train", "--resume", str(run), "--steps", str(total)).wait() == 0
     assert gankit("train", *TOY, "--steps", str(total), "--out", out, "--name", "whole").wait() == 0
@@ -91,3 +106,4 @@ def test_killed_run_resumes_to_the_same_losses_and_weights(tmp_path):
     for net, weights in b["method_state"]["nets"].items():
         for key, value in weights.items():
             assert torch.equal(a["method_state"]["nets"][net][key], value), (net, key)
+    assert not list((run / "checkpoints").glob(".*.tmp"))  # half-written files were cleared
