@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CROSSCHECK_VENV ?= .venv-crosscheck
 CROSSCHECK_BIN := $(CROSSCHECK_VENV)/bin
 
-.PHONY: setup demo test test-slow crosscheck crosscheck-setup inception-reference docs lint format clean
+.PHONY: setup demo test test-slow crosscheck crosscheck-setup inception-reference docs lint typecheck format clean
 
 setup: $(VENV)/.installed
 
@@ -61,9 +61,14 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy over src/gankit, with the settings of pyproject.toml's [tool.mypy].
+typecheck: setup
+	$(BIN)/mypy
+
 format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) $(CROSSCHECK_VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CROSSCHECK_VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache \
+		.mypy_cache

@@ -20,7 +20,7 @@ import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import yaml
 
@@ -36,7 +36,10 @@ from gankit.config_checks import check_run_name as check_run_name  # importable 
 from gankit.config_checks import check_values as check_values
 from gankit.errors import ConfigError, UnknownNameError
 
-C = TypeVar("C")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+C = TypeVar("C", bound="DataclassInstance")
 
 
 @dataclass
@@ -289,7 +292,7 @@ def _coerce(value: Any, hint: Any, path: str) -> Any:
                 errors.append(str(exc))
         raise ConfigError(errors[0])
     if dataclasses.is_dataclass(hint):
-        return from_dict(hint, value or {}, path + ".")
+        return from_dict(cast("type[DataclassInstance]", hint), value or {}, path + ".")
     if hint is Any:
         return value
     if origin is dict:

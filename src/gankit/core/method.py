@@ -156,13 +156,13 @@ class Method(ABC):
     def sample_latent(self, n: int, rng: torch.Generator | None = None) -> Latent:
         """``n`` latent codes on :attr:`device`; drawn from ``generator`` (a CPU RNG) if given."""
 
-    def interpolate_latents(
-        self, start: torch.Tensor, end: torch.Tensor, steps: int
-    ) -> torch.Tensor:
+    def interpolate_latents(self, start: Any, end: Any, steps: int) -> Any:
         """``steps`` codes from ``start`` to ``end`` (each (N, ...)), shape (N, steps, ...).
 
         Spherical interpolation (White 2016, "Sampling Generative Networks"): for Gaussian codes
-        it stays on the shell where the prior's mass lies, unlike a straight line.
+        it stays on the shell where the prior's mass lies, unlike a straight line. ``start`` and
+        ``end`` are what :meth:`sample_latent` returns: tensors here; a method whose latents are
+        tuples overrides this (hence ``Any``).
         """
         flat_start, flat_end = start.flatten(1), end.flatten(1)
         cosine = torch.nn.functional.cosine_similarity(flat_start, flat_end).clamp(-1, 1)

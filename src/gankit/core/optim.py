@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 import torch
 from torch.optim.lr_scheduler import LambdaLR
@@ -37,7 +38,7 @@ def build_optimizer(
         return torch.optim.Adam(
             params,
             lr=cfg.lr,
-            betas=tuple(cfg.betas),
+            betas=cast(tuple[float, float], tuple(cfg.betas)),
             eps=cfg.eps,
             weight_decay=cfg.weight_decay,
             amsgrad=cfg.amsgrad,
@@ -80,7 +81,7 @@ def build_scheduler(
     return LambdaLR(optimizer, factor)
 
 
-def rebase(scheduler: LambdaLR, base_lrs: Sequence[float]) -> None:
+def rebase(scheduler: LambdaLR, base_lrs: Sequence[float | torch.Tensor]) -> None:
     """Give a restored schedule the base learning rates of the run's config, at its position.
 
     A resumed optimizer and scheduler bring back the learning rates the checkpoint was written

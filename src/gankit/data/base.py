@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 from torch.utils.data import Dataset
 
@@ -15,6 +17,10 @@ class GanDataset(Dataset):
     spec: DataSpec
     description: str = ""
 
+    if TYPE_CHECKING:  # every subclass defines it; torch's Dataset leaves it out
+
+        def __len__(self) -> int: ...
+
     @property
     def in_memory(self) -> bool:
         """True when :attr:`tensors` holds the whole dataset, so batches can be sliced directly."""
@@ -25,7 +31,10 @@ class InMemoryDataset(GanDataset):
     """A dataset whose :attr:`tensors` (two, first axis the sample) hold all of it; each
     subclass says which two tensors those are."""
 
-    tensors: tuple[torch.Tensor, torch.Tensor]
+    if TYPE_CHECKING:  # a property of each subclass (a plugin's may set an attribute)
+
+        @property
+        def tensors(self) -> tuple[torch.Tensor, torch.Tensor]: ...
 
     @property
     def in_memory(self) -> bool:
@@ -37,6 +46,11 @@ class InMemoryDataset(GanDataset):
 
 class TensorDataset(InMemoryDataset):
     """A dataset held in memory as one tensor of samples and one of labels."""
+
+    # set on the multidomain datasets alone: each sample's label in its own dataset, and the
+    # names of the datasets used as domains
+    class_labels: torch.Tensor
+    domain_names: list[str]
 
     def __init__(
         self,

@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from gankit.errors import DownloadError
 
@@ -62,7 +63,7 @@ def download_file(
     """
     if (md5 is None) == (sha256_prefix is None):
         raise ValueError("download_file needs exactly one of md5 and sha256_prefix")
-    check = ("md5", md5.lower()) if md5 else ("sha256", sha256_prefix.lower())
+    check = ("md5", md5.lower()) if md5 else ("sha256", cast(str, sha256_prefix).lower())
     destination = Path(destination)
     if not urls:
         raise DownloadError(f"No URL given to download {destination.name}.")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal, overload
 
 import torch
 
@@ -104,6 +105,10 @@ def _mixture_dataset(
     return MixtureDataset(GaussianMixture2D(means, sigma), n_samples, seed, name)
 
 
+@overload
+def _option_number(dataset: str, option: str, value: object, whole: Literal[True]) -> int: ...
+@overload
+def _option_number(dataset: str, option: str, value: object, whole: Literal[False]) -> float: ...
 def _option_number(dataset: str, option: str, value: object, whole: bool) -> float | int:
     """An option given as a number or numeric text (YAML reads ``1e-2`` as text)."""
     try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import warnings
 from pathlib import Path
+from typing import cast
 
 import torch
 
@@ -98,7 +99,7 @@ def unpaired_dataset(cfg: DataConfig, location: str | None = None) -> UnpairedDa
         paired = build_dataset(dataclasses.replace(cfg, name=names[0], options={}))
         if paired.spec.kind != "paired":
             raise DataError(f"unpaired:{names[0]} needs a paired dataset, or two datasets A,B.")
-        inputs, targets = paired.tensors
+        inputs, targets = cast(InMemoryDataset, paired).tensors  # paired data is in memory
         return UnpairedDataset(
             inputs, targets[:, 0], names=("inputs", "targets"),
             description=f"unpaired:{names[0]}: {paired.description}, as two unpaired domains",
@@ -132,7 +133,7 @@ def _domain(name: str, cfg: DataConfig) -> tuple[torch.Tensor, torch.Tensor | No
         )
         name = "digits (standing in for usps)"
         dataset = build_dataset(dataclasses.replace(domain_cfg, name="digits", split="train"))
-    samples, labels = dataset.tensors
+    samples, labels = dataset.tensors  # type: ignore[attr-defined]  # a folder has none: see report
     known = labels if bool((labels >= 0).all()) else None
     return samples, known, name
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import torch
 from torch import nn
@@ -21,6 +21,8 @@ from torch import nn
 from gankit.core.method import frozen
 
 Generated = torch.Tensor | tuple[torch.Tensor, ...]
+# What one method's generate() makes: a tensor, or a tuple of a fixed length (BiGAN's pair).
+MadeT = TypeVar("MadeT", bound=Generated)
 
 
 @dataclass
@@ -34,10 +36,10 @@ class Scores:
     logs: dict[str, torch.Tensor] = field(default_factory=dict)
 
 
-def detached(generated: Generated) -> Generated:
+def detached(generated: MadeT) -> MadeT:
     if isinstance(generated, tuple):
-        return tuple(t.detach() for t in generated)
-    return generated.detach()
+        return cast(MadeT, tuple(t.detach() for t in generated))  # as long as generated
+    return cast(MadeT, generated.detach())
 
 
 def adversarial_step(
@@ -45,12 +47,12 @@ def adversarial_step(
     G: nn.Module,
     D: nn.Module,
     real: torch.Tensor,
-    generate: Callable[[], Generated],
+    generate: Callable[[], MadeT],
     update_generator: bool,
     *,
-    score: Callable[[torch.Tensor, Generated], Scores] | None = None,
-    fool: Callable[[Generated], tuple[torch.Tensor, torch.Tensor | None]] | None = None,
-    penalty_inputs: Callable[[torch.Tensor, Generated], tuple[nn.Module, Any, Any]] | None = None,
+    score: Callable[[torch.Tensor, MadeT], Scores] | None = None,
+    fool: Callable[[MadeT], tuple[torch.Tensor, torch.Tensor | None]] | None = None,
+    penalty_inputs: Callable[[torch.Tensor, MadeT], tuple[nn.Module, Any, Any]] | None = None,
     names: tuple[str, str] = ("generator", "discriminator"),
     suffix: str = "",
     fresh_noise: bool = False,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -19,7 +19,7 @@ from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError, DataError, UnknownNameError
 from gankit.losses import build_loss
 from gankit.methods import semi_supervised
-from gankit.methods.posterior import DiscriminatorPosterior, GeneratorPosterior
+from gankit.methods.posterior import DiscriminatorPosterior, GeneratorPosterior, PosteriorSamples
 from gankit.methods.registry import METHODS
 from gankit.methods.sghmc import SGHMC, likelihood_potential
 from gankit.nets import build_discriminator, build_generator
@@ -148,7 +148,8 @@ class BayesGAN(Method):
         for _ in range(bayes.discriminators * bayes.mcmc):
             net = build_discriminator(cfg.discriminator_name, spec, cfg.discriminator)
             chains_d.append(
-                ClassOutputs(net, spec.num_classes + 1) if self.semi_supervised else net
+                # semi-supervised: _check made sure the data has classes
+                ClassOutputs(net, cast(int, spec.num_classes) + 1) if self.semi_supervised else net
             )
         self.nets["generator"] = GeneratorPosterior(chains_g).to(self.device)
         self.nets["discriminator"] = DiscriminatorPosterior(chains_d).to(self.device)
@@ -213,7 +214,7 @@ class BayesGAN(Method):
             )
         images, labels = dataset.tensors
         index = semi_supervised.balanced_subset(
-            labels, self.cfg.semi.labels, self.spec.num_classes, self.cfg.semi.seed
+            labels, self.cfg.semi.labels, cast(int, self.spec.num_classes), self.cfg.semi.seed
         )
         self.labelled = (images[index].to(self.device), labels[index].to(self.device))
 
@@ -251,7 +252,7 @@ class BayesGAN(Method):
         self, inputs: torch.Tensor, net: nn.Module | None = None
     ) -> tuple[torch.Tensor, int | None]:
         """Image grids: one pool member per row, the same noise in every column."""
-        posterior = net if net is not None else self.nets["generator"]
+        posterior = cast(PosteriorSamples, net if net is not None else self.nets["generator"])
         size, count = posterior.pool_size(), len(inputs)
         if self.spec.kind != "image" or size == 1:
             u = (torch.arange(count, device=self.device) + 0.5) / count  # spread over the pool
@@ -286,15 +287,20 @@ class BayesGAN(Method):
             since = self.iterations - bayes.burn_in
             if not bayes.maximum_likelihood and since >= 0 and since % bayes.collect_every == 0:
                 for name in ("generator", "discriminator"):
-                    self.nets[name].collect(bayes.keep)
-        logs["posterior_samples"] = torch.tensor(float(self.nets["generator"].pool_size()))
+                    self._posterior(name).collect(bayes.keep)  # see report
+        logs["posterior_samples"] = torch.tensor(float(self._posterior("generator").pool_size()))
         return logs
+
+    def _posterior(self, name: str) -> PosteriorSamples:
+        """``self.nets[name]``, typed: both nets are pools of posterior samples."""
+        return cast(PosteriorSamples, self.nets[name])
 
     def _discriminator_step(self, real: torch.Tensor) -> dict[str, torch.Tensor]:
         bayes = self.cfg.bayes
+        assert self.observed is not None  # train_step checked it
         generators, discriminators = (
-            self.nets["generator"].chains,
-            self.nets["discriminator"].chains,
+            self._posterior("generator").chains,  # see report
+            self._posterior("discriminator").chains,
         )
         labelled = self._labelled_batch(real.shape[0]) if self.semi_supervised else None
         z = self.sample_noise(bayes.discriminators * real.shape[0])  # J_d noise minibatches
@@ -327,9 +333,10 @@ class BayesGAN(Method):
 
     def _generator_step(self, n: int) -> torch.Tensor:
         bayes = self.cfg.bayes
+        assert self.observed is not None  # train_step checked it
         generators, discriminators = (
-            self.nets["generator"].chains,
-            self.nets["discriminator"].chains,
+            self._posterior("generator").chains,  # see report
+            self._posterior("discriminator").chains,
         )
         z = self.sample_noise(bayes.generators * n)  # J_g noise minibatches, shared by all chains
         optimizer = self.optimizers["generator"]
@@ -359,6 +366,7 @@ class BayesGAN(Method):
             nn.utils.clip_grad_norm_(chain.parameters(), self.cfg.train.grad_clip)
 
     def _labelled_batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        assert self.labelled is not None  # train_step checked it
         images, labels = self.labelled
         index = torch.randint(len(images), (self.cfg.semi.batch_size or n,)).to(self.device)
         return images[index], labels[index]
@@ -369,7 +377,7 @@ class BayesGAN(Method):
         """p(y | x) averaged over the discriminator pool (Eq. 5), (N, K) on the CPU."""
         if not self.semi_supervised:
             raise ConfigError("Only a semi-supervised bayesgan (semi.labels > 0) classifies.")
-        posterior = self.nets["discriminator"]
+        posterior = self._posterior("discriminator")
         was_training = posterior.training
         posterior.eval()
         try:
@@ -391,8 +399,8 @@ class BayesGAN(Method):
 
         posterior = {
             "iterations": self.iterations,
-            "generators": cpu(self.nets["generator"].collected),
-            "discriminators": cpu(self.nets["discriminator"].collected),
+            "generators": cpu(self._posterior("generator").collected),
+            "discriminators": cpu(self._posterior("discriminator").collected),
         }
         return super().state_dict() | {"posterior": posterior}
 
@@ -402,7 +410,7 @@ class BayesGAN(Method):
         posterior = state["posterior"]
         self.iterations = int(posterior["iterations"])
         for name, key in (("generator", "generators"), ("discriminator", "discriminators")):
-            self.nets[name].collected = [
+            self._posterior(name).collected = [
                 {k: v.to(self.device) for k, v in sample.items()} for sample in posterior[key]
             ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -149,7 +149,7 @@ class BiGAN(GAN):
     def encode(self, images: torch.Tensor, hidden: bool = False) -> torch.Tensor:
         """E(x) for images (N, C, H, W) in [-1, 1]: the learned features (N, z_dim), on the CPU;
         ``hidden``: E's last hidden layer instead (N, width; the authors' ``NNC_e-`` features)."""
-        E = self.nets["encoder"]
+        E = cast(BiGANEncoder, self.nets["encoder"])
         layers = E.net[:-1] if hidden else E.net
         was_training = E.training
         E.eval()

@@ -86,7 +86,8 @@ class CGAN(GAN):
         """z alone, from the configured prior."""
         return GAN.sample_latent(self, n, rng)
 
-    def sample_latent(
+    # GAN's latent is z alone; cgan's adds the labels
+    def sample_latent(  # type: ignore[override]
         self, n: int, rng: torch.Generator | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """``(z, labels)`` with labels uniform over the classes."""

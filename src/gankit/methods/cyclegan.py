@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
 
 from gankit.config import DataConfig, OptimizerConfig, RunConfig, TrainConfig
-from gankit.core.method import frozen
+from gankit.core.method import Latent, frozen
 from gankit.core.optim import build_optimizer
 from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
@@ -88,6 +88,7 @@ class CycleGAN(TranslationMethod):
                 f"or unpaired:DATASET_A,DATASET_B; the data has {spec.kind} samples."
             )
         a, b = spec.input_shape, spec.shape
+        assert a is not None  # unpaired data has a shape per domain
         if cfg.lambda_identity and a[0] != b[0]:
             raise ConfigError(
                 f"The identity loss needs domains with the same channels ({a[0]} and {b[0]}); "
@@ -165,10 +166,12 @@ class CycleGAN(TranslationMethod):
                 identity = (G(real_b) - real_b).abs().mean() + (F(real_a) - real_a).abs().mean()
                 loss = loss + cfg.lambda_identity * cfg.lambda_cycle * identity
         logs = {}
+        penalty: torch.Tensor | None  # G's summed penalty here, each D's penalty below
         for regularizer in self.regularizers:
             penalties = [regularizer.generator_penalty(net) for net in (G, F)]
             if any(p is not None for p in penalties):
-                penalty = sum(p for p in penalties if p is not None)
+                # a sum of at least one tensor (any() above), never the start value 0
+                penalty = cast(torch.Tensor, sum(p for p in penalties if p is not None))
                 loss = loss + penalty
                 logs[f"g_{regularizer.name}"] = penalty.detach()
         self.update("generators", loss)
@@ -199,7 +202,7 @@ class CycleGAN(TranslationMethod):
 
     # ------------------------------------------------------------------ inference and state
 
-    def generate(self, images: torch.Tensor, net: nn.Module | None = None) -> torch.Tensor:
+    def generate(self, images: Latent, net: nn.Module | None = None) -> torch.Tensor:
         net = net if net is not None else self.nets["generator_ab"]
         return super().generate(images, net)
 
@@ -208,6 +211,7 @@ class CycleGAN(TranslationMethod):
 
     def _shapes(self, target: str | int) -> tuple[tuple[int, ...], tuple[int, ...]]:
         a, b = self.spec.input_shape, self.spec.shape
+        assert a is not None  # unpaired data has a shape per domain
         return (b, a) if target == "BtoA" else (a, b)
 
     def _translate(

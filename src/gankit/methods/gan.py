@@ -175,9 +175,7 @@ class GAN(Method):
     def sample_latent(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
         return draw_latent(n, self.cfg.z_dim, self.cfg.latent, self.device, rng)
 
-    def interpolate_latents(
-        self, start: torch.Tensor, end: torch.Tensor, steps: int
-    ) -> torch.Tensor:
+    def interpolate_latents(self, start: Any, end: Any, steps: int) -> Any:
         if self.cfg.latent == "uniform":  # a straight line stays inside the cube [-1, 1]^d
             t = torch.linspace(0, 1, steps, device=start.device).view(1, steps, 1)
             return start.unsqueeze(1) * (1 - t) + end.unsqueeze(1) * t

@@ -4,7 +4,7 @@ fixed base network followed by one gradient layer per training step."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -170,13 +170,17 @@ class GradientLayerGAN(Method):
             "max_layers if that fits, or train fewer steps."
         )
 
+    def _composed(self) -> ComposedGenerator:
+        """The generator, typed as built (it has no trained weights, so DDP never wraps it)."""
+        return cast(ComposedGenerator, self.nets["generator"])
+
     def sample_latent(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
         return draw_latent(n, self.cfg.z_dim, self.cfg.latent, self.device, rng)
 
     def train_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], update_generator: bool
     ) -> dict[str, torch.Tensor]:
-        generator, critic = self.nets["generator"], self.nets["discriminator"]
+        generator, critic = self._composed(), self.nets["discriminator"]
         real = batch[0]
         with torch.no_grad():
             fake = generator(self.sample_latent(real.shape[0]))
@@ -194,7 +198,7 @@ class GradientLayerGAN(Method):
         return logs
 
     def state_dict(self) -> dict[str, Any]:
-        layers = self.nets["generator"].layers
+        layers = self._composed().layers
         composition = {"split_layer": layers.split_layer, "order": layers.order}
         return {**super().state_dict(), "composition": composition}
 
@@ -204,7 +208,7 @@ class GradientLayerGAN(Method):
         The checkpoint's split and order must be this method's (checkpoints from before they
         were recorded are ``output``, ``oldest-first``).
         """
-        layers = self.nets["generator"].layers
+        layers = self._composed().layers
         saved = state.get("composition", {"split_layer": OUTPUT, "order": OLDEST_FIRST})
         if (saved["split_layer"], saved["order"]) != (layers.split_layer, layers.order):
             raise CheckpointError(

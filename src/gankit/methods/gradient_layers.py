@@ -35,7 +35,7 @@ passes (with a split, through G_2 as well), holding one pass's activations at a 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -204,7 +204,7 @@ def fine_tune(
     eta: float,
     loss: str = "wasserstein",
     loss_options: dict | None = None,
-    regularizers: list[Any] = (),
+    regularizers: Sequence[Any] = (),
     optimizer: torch.optim.Optimizer | None = None,
     split: GeneratorSplit | None = None,
 ) -> GradientLayers:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -16,6 +16,7 @@ from gankit.methods.adversarial import Scores, adversarial_step
 from gankit.methods.gan import GAN, GanConfig, GanOptimConfig, check_unpacked_latent
 from gankit.methods.registry import METHODS
 from gankit.nets import build_discriminator, build_generator
+from gankit.nets.infogan import InfoGANDiscriminator
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -224,9 +225,10 @@ class InfoGAN(GAN):
     def train_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], update_generator: bool
     ) -> dict[str, torch.Tensor]:
-        G, D = self.nets["generator"], self.nets["discriminator"]
+        G = self.nets["generator"]
+        D = cast(InfoGANDiscriminator, self.nets["discriminator"])  # see report
         real = batch[0]
-        drawn = {"latent": self.sample_latent(real.shape[0]), "calls": 0}
+        drawn: dict[str, Any] = {"latent": self.sample_latent(real.shape[0]), "calls": 0}
 
         def generate() -> torch.Tensor:
             if drawn["calls"]:  # fresh_noise: G's step on new noise and new codes
@@ -269,7 +271,7 @@ class InfoGAN(GAN):
     def encode(self, images: torch.Tensor) -> torch.Tensor:
         """Q's estimate of the codes of ``images``: each categorical code's probabilities, then
         the continuous codes' means (N, sum K + continuous), on the CPU."""
-        D = self.nets["discriminator"]
+        D = cast(InfoGANDiscriminator, self.nets["discriminator"])
         was_training = D.training
         D.eval()
         try:

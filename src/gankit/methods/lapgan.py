@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -100,12 +100,13 @@ class LAPGAN(GAN):
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         """An optimizer per level and player, so that each level trains as its own GAN."""
         cfg, optimizers = self.cfg, {}
+        pyramid, discriminators = self._level_nets()
         for k in range(cfg.levels):
             optimizers[f"generator_{k}"] = build_optimizer(
-                self.nets["generator"].levels[k].parameters(), cfg.optim.generator
+                pyramid.levels[k].parameters(), cfg.optim.generator
             )
             optimizers[f"discriminator_{k}"] = build_optimizer(
-                self.nets["discriminator"][k].parameters(), cfg.optim.discriminator
+                discriminators[k].parameters(), cfg.optim.discriminator
             )
         return optimizers
 
@@ -117,7 +118,17 @@ class LAPGAN(GAN):
             return (torch.rand(shape, generator=rng, device=device) * 2 - 1).to(self.device)
         return torch.randn(shape, generator=rng, device=device).to(self.device)
 
-    def sample_latent(self, n: int, rng: torch.Generator | None = None) -> tuple:
+    def _level_nets(self) -> tuple[LaplacianGenerator, nn.ModuleList]:
+        """G (the pyramid of level generators) and D (one per level), typed as built."""
+        return (
+            cast(LaplacianGenerator, self.nets["generator"]),
+            cast(nn.ModuleList, self.nets["discriminator"]),
+        )
+
+    # GAN's latent is z alone; LAPGAN's adds a noise plane per finer level
+    def sample_latent(  # type: ignore[override]
+        self, n: int, rng: torch.Generator | None = None
+    ) -> tuple:
         """``(z_K, z_{K-1}, ..., z_0)``: the coarsest level's codes, then a plane per finer level."""
         planes = [self.noise_plane(n, s, rng) for s in reversed(self.sizes[:-1])]
         return (GAN.sample_latent(self, n, rng), *planes)
@@ -135,7 +146,7 @@ class LAPGAN(GAN):
     def train_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], update_generator: bool
     ) -> dict[str, torch.Tensor]:
-        G, D = self.nets["generator"], self.nets["discriminator"]
+        G, D = self._level_nets()  # see report
         real = batch[0]
         n, coarsest = real.shape[0], self.cfg.levels - 1
         gaussian = gaussian_pyramid(real, self.cfg.levels, self.cfg.pyramid)
@@ -178,7 +189,7 @@ class LAPGAN(GAN):
     def render(self, inputs: Any, net: nn.Module | None = None) -> tuple[torch.Tensor, int]:
         """One row per level, coarse (top) to fine, each sample in a column, all at full size."""
         pyramid = net if net is not None else self.nets[self.sampling_net]
-        return self.generate(inputs, EveryLevel(pyramid)), len(inputs[0])
+        return self.generate(inputs, EveryLevel(cast(LaplacianGenerator, pyramid))), len(inputs[0])
 
 
 class EveryLevel(nn.Module):

@@ -18,13 +18,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
 
 from gankit.config import DataConfig, RunConfig, TrainConfig
-from gankit.core.method import frozen
+from gankit.core.method import Latent, frozen
 from gankit.core.optim import build_optimizer
 from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError
@@ -76,7 +76,12 @@ def paper_inference_mode(net: nn.Module) -> Iterator[None]:
     statistics, without updating the running averages."""
     was_training = net.training
     norms = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    saved = [(m.momentum, m.num_batches_tracked.clone()) for m in norms if m.track_running_stats]
+    # num_batches_tracked is a tensor wherever track_running_stats is set
+    saved = [
+        (m.momentum, cast(torch.Tensor, m.num_batches_tracked).clone())
+        for m in norms
+        if m.track_running_stats
+    ]
     net.train()
     for m in norms:
         m.momentum = 0.0  # running = (1 - 0) * running + 0 * batch: unchanged
@@ -85,7 +90,7 @@ def paper_inference_mode(net: nn.Module) -> Iterator[None]:
     finally:
         for m, (momentum, tracked) in zip((m for m in norms if m.track_running_stats), saved):
             m.momentum = momentum
-            m.num_batches_tracked.copy_(tracked)
+            cast(torch.Tensor, m.num_batches_tracked).copy_(tracked)
         net.train(was_training)
 
 
@@ -124,6 +129,7 @@ class Pix2Pix(TranslationMethod):
         if cfg.direction == "BtoA" and spec.targets > 1:
             raise ConfigError("direction=BtoA needs one target per input; this data has several.")
         source, target = spec.input_shape, spec.shape
+        assert source is not None  # paired data has an input shape
         if cfg.direction == "BtoA":
             source, target = target, source
         self.source_channels, self.target_channels = source[0], target[0]
@@ -239,13 +245,14 @@ class Pix2Pix(TranslationMethod):
     # ------------------------------------------------------------------ inference
 
     def generate(
-        self, inputs: torch.Tensor, net: nn.Module | None = None, seed: int | None = None
+        self, inputs: Latent, net: nn.Module | None = None, seed: int | None = None
     ) -> torch.Tensor:
         """Translate ``inputs`` with dropout on and batch statistics (the paper's test mode).
 
         Runs on a forked RNG, so translating never moves the training RNG streams; ``seed``
         fixes the dropout noise (the same seed gives the same output).
         """
+        assert isinstance(inputs, torch.Tensor)  # an image batch: pix2pix never samples latents
         net = net if net is not None else self.nets["generator"]
         devices = [self.device] if self.device.type == "cuda" else []
         with torch.random.fork_rng(devices), paper_inference_mode(net), torch.no_grad():

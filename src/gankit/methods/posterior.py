@@ -56,7 +56,7 @@ class GeneratorPosterior(PosteriorSamples):
             if outputs is None:
                 outputs = images.new_empty((len(z), *images.shape[1:]))
             outputs[chosen] = images
-        return outputs
+        return outputs  # type: ignore[return-value]  # None for an empty batch: see report
 
 
 class DiscriminatorPosterior(PosteriorSamples):

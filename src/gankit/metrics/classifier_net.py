@@ -86,10 +86,6 @@ class TrainedClassifier:
         net = DomainClassifier(state["channels"], state["num_classes"])
         net.load_state_dict(state["state_dict"])
         net.requires_grad_(False).eval()
-        fields = ("dataset", "image_size", "channels", "num_classes", "accuracy")
-        return cls(
-            net,
-            *(state[name] for name in fields),
-            accuracy_split=state["accuracy_split"],
-            train_images=state["train_images"],
-        )
+        fields = ("dataset", "image_size", "channels", "num_classes", "accuracy",
+                  "accuracy_split", "train_images")  # fmt: skip
+        return cls(net, *(state[name] for name in fields))

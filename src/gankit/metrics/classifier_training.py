@@ -13,12 +13,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterable
+from typing import cast
 
 import torch
 import torch.nn.functional as F
 
 from gankit.config import DataConfig
 from gankit.data import build_dataset
+from gankit.data.base import InMemoryDataset
 from gankit.errors import DataError
 from gankit.metrics.classifier_net import DomainClassifier, TrainedClassifier
 
@@ -52,7 +54,7 @@ def train_classifier(
             f"Dataset {data.name!r} is not an in-memory labelled image dataset, so no domain "
             "classifier can be trained on it; use --features inception."
         )
-    images, labels = train.tensors
+    images, labels = cast(InMemoryDataset, train).tensors  # in_memory, checked above
     test_images, test_labels, accuracy_split = _test_split(config, train)
     if accuracy_split.startswith("held-out"):
         images, labels = images[: -len(test_images)], labels[: -len(test_images)]
@@ -110,7 +112,7 @@ def _test_split(config: DataConfig, train) -> tuple[torch.Tensor, torch.Tensor, 
             "No test split for %s (%s); holding out %d train images", config.name, exc, count
         )
         return images[-count:], labels[-count:], f"held-out last {count} of train"
-    images, labels = test.tensors
+    images, labels = cast(InMemoryDataset, test).tensors  # another split of the train set's data
     return images, labels, "test"
 
 

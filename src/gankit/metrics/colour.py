@@ -14,6 +14,8 @@ means.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import torch
 
 from gankit.errors import GankitError
@@ -61,9 +63,18 @@ def percent_error_of_mean(
     return ((target_mean - output_mean).abs() / target_mean * 100).tolist()
 
 
+class ColourComparison(TypedDict):
+    """What :func:`colour_comparison` returns."""
+
+    target: dict[str, list[float] | float]
+    output: dict[str, list[float] | float]
+    difference: dict[str, list[float] | float]
+    percent_error_of_mean: list[float]
+
+
 def colour_comparison(
     output: torch.Tensor, target: torch.Tensor, value_range: tuple[float, float] = (-1.0, 1.0)
-) -> dict[str, dict | list[float]]:
+) -> ColourComparison:
     """The study's table for one output: target, output and signed ``target - output`` stats.
 
     Returns ``{"target": stats, "output": stats, "difference": stats, "percent_error_of_mean":

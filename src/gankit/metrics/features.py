@@ -155,7 +155,8 @@ class InceptionFeatureExtractor(FeatureExtractor):
         self.precision, self.channels_last = precision, channels_last
         self.net = net.to(self.device).eval()
         if channels_last:
-            self.net = self.net.to(memory_format=torch.channels_last)
+            # Module.to takes memory_format; torch's overloads leave it out
+            self.net = self.net.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
 
     def protocol(self) -> dict[str, Any]:
         return super().protocol() | {

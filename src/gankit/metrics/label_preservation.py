@@ -16,12 +16,13 @@ target classifier's penultimate features (``classifier_fid_AtoB``, ``classifier_
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, cast
 
 import torch
 
 from gankit.config import DataConfig
 from gankit.data import build_dataset
+from gankit.data.base import InMemoryDataset
 from gankit.errors import ConfigError, DataError
 from gankit.metrics import fid
 from gankit.metrics.classifier import classifier_extractor, label_accuracy
@@ -49,7 +50,8 @@ def _test_set(name: str, data: DataConfig, size: int) -> tuple[str, torch.Tensor
                 data, name=candidate, split=split, options={}, image_size=size
             )
             try:
-                samples, labels = build_dataset(cfg).tensors
+                # a registered labelled domain (mnist, usps, digits), held in memory
+                samples, labels = cast(InMemoryDataset, build_dataset(cfg)).tensors
             except DataError:
                 continue
             return candidate, samples, labels

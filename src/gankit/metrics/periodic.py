@@ -55,7 +55,7 @@ def build_extractor(
 
 
 def generated_batches(
-    method: Any, net: nn.Module, count: int, batch_size: int, seed: int = DEFAULT_SEED
+    method: Any, net: nn.Module | None, count: int, batch_size: int, seed: int = DEFAULT_SEED
 ) -> Iterator[torch.Tensor]:
     """``count`` samples from ``net`` in batches, from a private RNG seeded with ``seed``."""
     rng = torch.Generator().manual_seed(seed)

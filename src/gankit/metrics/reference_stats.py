@@ -107,7 +107,7 @@ def statistics(features: FeatureSet) -> FeatureStatistics:
 
 def save_reference(path: Path, features: FeatureSet, store_features: bool) -> None:
     """Write ``features``' statistics (and the features themselves) to ``path`` atomically."""
-    arrays = {
+    arrays: dict[str, Any] = {  # Any: np.savez's stubs would match a value to allow_pickle
         "mean": features.mean,
         "covariance": features.covariance,
         "count": np.array(len(features)),

@@ -43,7 +43,9 @@ class SetMetric:
     needs_reference: bool
     needs_reference_features: bool  # not just the mean and covariance
     needs_logits: bool
-    compute: Callable[[Reference | None, FeatureSet], Results]
+    # its first argument is the reference the needs_* flags ask for: a FeatureSet, only the
+    # statistics, or None
+    compute: Callable[[Any, FeatureSet], Results]
 
     def __call__(self, real: Reference | None, fake: FeatureSet) -> Results:
         return self.compute(real, fake)
@@ -66,6 +68,7 @@ def _kid(real: FeatureSet, fake: FeatureSet) -> Results:
 
 
 def _inception_score(real: Reference | None, fake: FeatureSet) -> Results:
+    assert fake.logits is not None  # needs_logits: the extractor kept them
     value = inception_score_from_logits(fake.logits, SPLITS)
     parameters = {"splits": SPLITS, "logits": "without fc bias", "seed": IS_SEED}
     return {"is": {"value": value.mean, "std": value.std, "parameters": parameters}}

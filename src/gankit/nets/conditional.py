@@ -175,6 +175,7 @@ class ProjectionDiscriminator(nn.Module):
     def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         score = self.inner(x)
         features, self._features = self._features, None
+        assert features is not None  # the hook on the output layer has just kept them
         pooled = (
             features.sum(dim=tuple(range(2, features.dim()))) if features.dim() > 2 else features
         )

@@ -9,6 +9,8 @@ layer (the last ``Linear`` or ``Conv2d`` with one output) for the same kind of l
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 from torch import nn
 
@@ -35,12 +37,19 @@ class ClassOutputs(nn.Module):
     def __init__(self, discriminator: nn.Module, outputs: int) -> None:
         super().__init__()
         name, layer = _scoring_layer(discriminator)
+        head: nn.Linear | nn.Conv2d
         if isinstance(layer, nn.Linear):
-            head: nn.Module = nn.Linear(layer.in_features, outputs)
-        else:
-            head = nn.Conv2d(layer.in_channels, outputs, layer.kernel_size, layer.stride,
-                             layer.padding)  # fmt: skip
+            head = nn.Linear(layer.in_features, outputs)
+        else:  # a Conv2d's sizes are pairs (torch types them as tuple[int, ...])
+            head = nn.Conv2d(
+                layer.in_channels,
+                outputs,
+                cast("tuple[int, int]", layer.kernel_size),
+                cast("tuple[int, int]", layer.stride),
+                cast("str | tuple[int, int]", layer.padding),
+            )
         nn.init.normal_(head.weight, 0.0, 0.02)
+        assert head.bias is not None  # both layers are built with a bias
         nn.init.zeros_(head.bias)
         tap = _Features()
         discriminator.set_submodule(name, tap)

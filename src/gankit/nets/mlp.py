@@ -8,6 +8,7 @@ units, the discriminator maxout units with dropout. Both work on flattened image
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -15,7 +16,11 @@ from torch import nn
 from gankit.core.spec import DataSpec
 from gankit.nets.registry import DISCRIMINATORS, GENERATORS
 
-ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh}
+ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
+    "relu": nn.ReLU,
+    "leaky_relu": lambda: nn.LeakyReLU(0.2),
+    "tanh": nn.Tanh,
+}
 
 
 class Maxout(nn.Module):

@@ -92,6 +92,7 @@ class ResNetGenerator(nn.Module):
         for module in self.modules():
             if isinstance(module, (nn.Conv2d, nn.Linear)):
                 nn.init.xavier_uniform_(module.weight)
+                assert module.bias is not None  # every layer here has one
                 nn.init.zeros_(module.bias)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
@@ -120,6 +121,7 @@ class ResNetDiscriminator(nn.Module):
         for module in self.modules():
             if isinstance(module, (nn.Conv2d, nn.Linear)):
                 nn.init.xavier_uniform_(module.weight)
+                assert module.bias is not None  # every layer here has one
                 nn.init.zeros_(module.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -45,7 +45,8 @@ class StarGANDiscriminator(nn.Module):
 class SourceHead(nn.Module):
     """The adversarial head alone, for penalties that need one output per sample."""
 
-    def __init__(self, discriminator: StarGANDiscriminator) -> None:
+    def __init__(self, discriminator: nn.Module) -> None:
+        """``discriminator``: a :class:`StarGANDiscriminator`, or its DDP wrapper in training."""
         super().__init__()
         self.discriminator = discriminator
 

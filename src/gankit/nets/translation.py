@@ -290,8 +290,8 @@ class DigitsTranslator(nn.Module):
             nn.Conv2d(width * 2, width * 2, 3, 1, 1), norm_layer(norm, width * 2), nn.ReLU()
         )
         if upsampling == "transposed":
-            first = nn.ConvTranspose2d(width * 2, width, 5, 2, 3, output_padding=1)
-            last = nn.ConvTranspose2d(width, out_channels, 5, 2, 0, output_padding=1)
+            first: nn.Module = nn.ConvTranspose2d(width * 2, width, 5, 2, 3, output_padding=1)
+            last: nn.Module = nn.ConvTranspose2d(width, out_channels, 5, 2, 0, output_padding=1)
         else:  # nearest-neighbour doubling, then a stride-1 5x5 convolution
             first = nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(width * 2, width, 5, 1, 3))
             last = nn.Sequential(

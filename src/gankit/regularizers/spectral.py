@@ -10,6 +10,8 @@ the paper; ``iterate=forward`` keeps the per-forward behaviour.
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -33,6 +35,9 @@ class SpectralNormPerUpdate(nn.Module):
     ``_v`` are named as in ``torch.nn.utils.parametrizations.spectral_norm``, so checkpoints of
     either load in both.
     """
+
+    _u: torch.Tensor  # buffers, registered in __init__
+    _v: torch.Tensor
 
     def __init__(
         self, weight: torch.Tensor, iterations: int = 1, dim: int = 0, eps: float = 1e-12
@@ -128,10 +133,17 @@ class SpectralNorm(Regularizer):
             dim = 1 if isinstance(module, nn.ConvTranspose2d) else 0  # as torch's: the output
             norm = SpectralNormPerUpdate(module.weight.detach(), self.power_iterations, dim)
             parametrize.register_parametrization(module, "weight", norm)
-            _watch(module.parametrizations.weight.original, norm)
+            _watch(_weight_parametrizations(module).original, norm)
             module.register_load_state_dict_post_hook(_loaded)
 
 
 def _loaded(module: nn.Module, incompatible_keys: object) -> None:
     """A loaded W is not an update: the loaded u and v already belong to it."""
-    module.parametrizations.weight[0].updated = False
+    cast(SpectralNormPerUpdate, _weight_parametrizations(module)[0]).updated = False
+
+
+def _weight_parametrizations(module: nn.Module) -> parametrize.ParametrizationList:
+    """``module.parametrizations.weight``, typed (``nn.Module`` attributes are untyped)."""
+    return cast(
+        parametrize.ParametrizationList, cast(nn.ModuleDict, module.parametrizations).weight
+    )

@@ -16,7 +16,12 @@ class _WeightPenalty(Regularizer):
             raise UnknownNameError("network", net, NET_NAMES)
         self.weight, self.net = weight, net
 
-    def _penalty(self, module: nn.Module) -> torch.Tensor:
+    @staticmethod
+    def measure(p: torch.Tensor) -> torch.Tensor:
+        """The penalty of one weight tensor; each subclass defines it."""
+        raise NotImplementedError
+
+    def _penalty(self, module: nn.Module) -> torch.Tensor | float:  # 0 without trainable weights
         return self.weight * sum(self.measure(p) for p in module.parameters() if p.requires_grad)
 
     def discriminator_penalty(self, D, real, fake):

@@ -17,7 +17,7 @@ import inspect
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 
@@ -99,7 +99,7 @@ def _method_config(method: str | None, config: str | Path | None) -> RunConfig:
     named = load_yaml(find_recipe(config)).get("method") if config else None
     if not (method or named):
         return resolve_config(method, config)  # says that no method was given
-    return METHODS.get(method or named).config_class()
+    return METHODS.get(cast(str, method or named)).config_class()  # one is given, checked above
 
 
 def _part_key(config: RunConfig, role: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,7 +91,7 @@ def summarize(path: str | Path) -> RunSummary:
     return RunSummary(run.path, flatten(config), environment, records, history)
 
 
-def summarize_all(paths: list[str | Path]) -> list[RunSummary]:
+def summarize_all(paths: Sequence[str | Path]) -> list[RunSummary]:
     if not paths:
         raise RunFolderError("Name at least one run folder, e.g. runs/dcgan/first.")
     return [summarize(p) for p in paths]

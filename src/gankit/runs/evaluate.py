@@ -21,7 +21,7 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -29,10 +29,11 @@ from torch import nn
 from gankit.config import DataConfig
 from gankit.core.method import Translator
 from gankit.data import build_dataset
+from gankit.data.base import InMemoryDataset
 from gankit.data.folder import ImageFolderDataset
 from gankit.errors import ConfigError, GankitError
 from gankit.metrics import colour_comparison, l1, psnr, ssim
-from gankit.metrics.features import inception_extractor
+from gankit.metrics.features import FeatureExtractor, inception_extractor
 from gankit.metrics.label_preservation import label_preservation
 from gankit.metrics.periodic import (
     DEFAULT_SEED,
@@ -135,7 +136,7 @@ def pixel_results(method: Any, data: DataConfig, n: int, split: str) -> dict[str
     except GankitError:
         dataset = build_dataset(dataclasses.replace(data, split="test"))
         split = "test"
-    inputs, targets = dataset.tensors
+    inputs, targets = cast(InMemoryDataset, dataset).tensors  # paired data is held in memory
     inputs, targets = inputs[:n], targets[:n, 0]
     outputs = torch.cat([method.translate(inputs[i : i + 16]) for i in range(0, len(inputs), 16)])
     protocol = {
@@ -210,6 +211,7 @@ def evaluate_folders(
         fake_images = ImageFolderDataset.at_stored_size(fake_dir)
     else:
         fake_images = ImageFolderDataset(fake_dir, image_size)
+    extractor: FeatureExtractor
     if classifier is None:
         extractor = inception_extractor(weights, device, batch_size, resize=resize)
     else:

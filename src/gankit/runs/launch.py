@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 
@@ -87,7 +87,7 @@ def resolve_config(
 
 
 def fit_file_to_overrides(
-    config_class: type, file_data: dict[str, Any], overrides: list[Override]
+    config_class: type[RunConfig], file_data: dict[str, Any], overrides: list[Override]
 ) -> dict[str, Any]:
     """``file_data`` without the options it sets for a piece that the overrides replace, and a
     note; options the overrides set themselves still apply.
@@ -115,7 +115,7 @@ def fit_file_to_overrides(
     return {key: value for key, value in file_data.items() if key not in dropped}
 
 
-def fit_defaults_to_data(config_class: type, explicit: dict[str, Any]) -> dict[str, Any]:
+def fit_defaults_to_data(config_class: type[RunConfig], explicit: dict[str, Any]) -> dict[str, Any]:
     """``explicit`` with the method defaults that cannot fit its data set replaced, and a note.
 
     An image method (``wgan``, ``dcgan``, ...) on the 2-D point sets: its default image size and
@@ -123,10 +123,12 @@ def fit_defaults_to_data(config_class: type, explicit: dict[str, Any]) -> dict[s
     Values the file or the overrides set are never changed.
     """
     defaults = to_dict(config_class())
-    given = explicit.get("data") if isinstance(explicit.get("data"), dict) else {}
+    given = cast(
+        "dict[str, Any]", explicit.get("data") if isinstance(explicit.get("data"), dict) else {}
+    )
     if given.get("name", defaults["data"]["name"]) not in POINT_DATASETS:
         return explicit
-    changes = {}
+    changes: dict[str, Any] = {}
     for key in ("image_size", "channels"):
         if key not in given and defaults["data"].get(key) is not None:
             changes[f"data.{key}"] = None

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -141,7 +142,7 @@ def write_sample_files(
         labelled = _capable(
             method, ConditionalSampler, "--label", "class labels (cgan)"
         ).labelled_latent
-    batches = [min(batch_size, n - start) for start in range(0, n, batch_size)]
+    batches: Iterable[int] = [min(batch_size, n - start) for start in range(0, n, batch_size)]
     if progress:
         from rich.console import Console
         from rich.progress import track
@@ -152,7 +153,8 @@ def write_sample_files(
         if labelled is None:
             latent = method.sample_latent(size, rng)
         else:
-            latent = labelled(torch.full((size,), label, dtype=torch.long), rng)
+            # labelled is set only when a label is given
+            latent = labelled(torch.full((size,), cast(int, label), dtype=torch.long), rng)
         images = method.generate(latent, net)
         if file_format == "npz":
             arrays.append(to_uint8(images).permute(0, 2, 3, 1).numpy())  # N, H, W, C

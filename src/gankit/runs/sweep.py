@@ -17,7 +17,7 @@ import shlex
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +70,7 @@ def plan(
     sweep: str,
     out: str = "runs",
     config_file: str | None = None,
-    flags: list[str] = (),
+    flags: Sequence[str] = (),
 ) -> list[PlannedRun]:
     """Every combination of the axes' values, as a run with a name and a command.
 

@@ -14,11 +14,12 @@ one process the slice is the whole permutation.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, cast
 
 import torch
 from torch.utils.data import DataLoader, DistributedSampler, Sampler, default_collate
 
-from gankit.data.base import GanDataset
+from gankit.data.base import GanDataset, InMemoryDataset
 from gankit.errors import DataError
 
 Batch = tuple[torch.Tensor, torch.Tensor]
@@ -52,7 +53,7 @@ class BatchStream:
         world_size: int = 1,
     ) -> None:
         # Epoch e of seed s is shuffled by generator seed s * 1_000_003 + e: nearby seeds never meet.
-        self.sampler = DistributedSampler(
+        self.sampler: DistributedSampler[Any] = DistributedSampler(
             dataset, num_replicas=world_size, rank=rank, shuffle=True, seed=seed * 1_000_003
         )
         if self.sampler.num_samples < batch_size:
@@ -67,7 +68,7 @@ class BatchStream:
         self.memory_format: torch.memory_format | None = None  # e.g. torch.channels_last
         self._iterator: Iterator[Batch] | None = None
         if dataset.in_memory:
-            samples, labels = dataset.tensors
+            samples, labels = cast(InMemoryDataset, dataset).tensors
             self._tensors = (samples.to(self.device), labels.to(self.device))
 
     @property

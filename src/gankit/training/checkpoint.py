@@ -15,7 +15,7 @@ import random
 import re
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -150,7 +150,9 @@ def _unreadable(path: Path, exc: Exception) -> CheckpointError:
 def capture_rng() -> dict[str, Any]:
     """Every random state a training step can touch: Python, NumPy, torch CPU and CUDA."""
     version, internal, gauss = random.getstate()
-    name, keys, position, has_gauss, cached = np.random.get_state()
+    # the legacy tuple, get_state's default (its stubs allow the dict form too)
+    numpy_state = cast("tuple[str, np.ndarray, int, int, float]", np.random.get_state())
+    name, keys, position, has_gauss, cached = numpy_state
     return {
         "python": [version, list(internal), gauss],
         "numpy": {

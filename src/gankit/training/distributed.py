@@ -159,7 +159,8 @@ class Distributed:
         The fingerprints must be equal: unequal ones mean some update bypassed DDP, and every
         rank raises before the checkpoint is written, so the last one stays good.
         """
-        ranks = self.gather({"rng": capture_rng(), "weights": weights_fingerprint(nets)})
+        mine: dict[str, Any] = {"rng": capture_rng(), "weights": weights_fingerprint(nets)}
+        ranks = self.gather(mine)
         fingerprints = [r["weights"] for r in ranks]
         if len(set(fingerprints)) > 1:
             raise DistributedError(

@@ -23,7 +23,7 @@ class EMA:
     @torch.no_grad()
     def update(self, net: nn.Module, step: int) -> None:
         decay = self.decay if step >= self.start_step else 0.0
-        shadow = list(self.module.parameters())
+        shadow: list[torch.Tensor] = list(self.module.parameters())
         live = [p.detach() for p in net.parameters()]
         if decay == 0.0:
             torch._foreach_copy_(shadow, live)

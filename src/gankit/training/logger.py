@@ -57,7 +57,7 @@ class RunLogger:
         kept = [
             line
             for line in self.run.metrics_file.read_text().splitlines()
-            if line.strip() and _step_of(line) is not None and _step_of(line) <= step
+            if line.strip() and (line_step := _step_of(line)) is not None and line_step <= step
         ]
         self.run.metrics_file.write_text("".join(line + "\n" for line in kept))
 
@@ -141,7 +141,9 @@ class ProgressBar:
         speed = f"{(step - self._start_step) / elapsed:.1f} step/s" if elapsed > 0 else ""
         losses = "  ".join(f"{k} {v:.4g}" for k, v in (values or {}).items() if k.endswith("loss"))
         if self.live:
-            fields = {"speed": speed} if values is None else {"speed": speed, "losses": losses}
+            fields: dict[str, Any] = (
+                {"speed": speed} if values is None else {"speed": speed, "losses": losses}
+            )
             self._bar.update(self._task, completed=step, **fields)
         elif values is not None and (step % self.every == 0 or step == self.total):
             done = step - self._start_step

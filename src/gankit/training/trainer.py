@@ -19,7 +19,7 @@ import math
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -42,7 +42,7 @@ from gankit.training.snapshots import Snapshots, heldout_path, heldout_snapshots
 from gankit.training.validation import EarlyStopping, check_validation, score, validation_dataset
 
 # The periodic evaluation: the method and its sampling net in, ``{"eval/<metric>": value}`` out.
-Evaluator = Callable[[Method, nn.Module], dict[str, float]]
+Evaluator = Callable[[Method, nn.Module | None], dict[str, float]]  # None: the sampling net
 
 
 def total_steps(cfg: RunConfig, batches_per_epoch: int) -> int:
@@ -122,7 +122,8 @@ class Trainer:
     def _apply_speed_options(self) -> None:
         if self.cfg.train.channels_last:
             for net in self.method.nets.values():
-                net.to(memory_format=torch.channels_last)
+                # Module.to takes memory_format; torch's overloads leave it out
+                net.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
             self.stream.memory_format = torch.channels_last
         if self.cfg.train.compile:
             for net in self.method.nets.values():
@@ -198,8 +199,10 @@ class Trainer:
                 raise ConfigError(refusal or "Another process's batch does not fit in memory.")
         try:
             if self.step == 0 and main:
+                assert logger is not None  # rank 0 has one
                 self._snapshot(logger)
             if self._stopped_early() and main:  # resumed after it stopped early
+                assert self.early_stopping is not None  # _stopped_early() says so
                 print(self.early_stopping.message(self.step), file=sys.stderr, flush=True)
             with catch_interrupt() as interrupted:
                 started = time.perf_counter() - self.elapsed
@@ -235,6 +238,7 @@ class Trainer:
                     record.update(validated)
                     sampled, saturated = self.step % train.sample_every == 0 or last, False
                     if main:  # rank 0 alone samples, evaluates and writes
+                        assert logger is not None  # rank 0 has one
                         if sampled:
                             record.update(self._snapshot(logger))
                             saturated = self._saturated()
@@ -255,6 +259,7 @@ class Trainer:
                         self._checkpoint(numbered)
                         last_checkpoint_step = self.step
                         if main:
+                            assert logger is not None  # rank 0 has one
                             logger.plot(f"{self.cfg.method} / {self.run.path.name}")
         finally:
             self.replicas.close()
@@ -297,6 +302,7 @@ class Trainer:
         """Whether the last ``train.saturation_checks`` grids in a row had every generated
         pixel at -1 or 1 (a generator collapsed onto tanh's ends)."""
         limit = self.cfg.train.saturation_checks
+        assert self.snapshots is not None  # rank 0, which alone samples, has them
         if not self.snapshots.watch_saturation or limit == 0:
             return False
         self.saturated_grids = self.saturated_grids + 1 if self.snapshots.saturated else 0
@@ -307,7 +313,11 @@ class Trainer:
 
     def _validate(self) -> dict[str, float]:
         """Rank 0 scores the held-out split, every rank counts it; best.pt when it is the best."""
-        values, key = self.session.on_main(lambda: score(self.method, self.validation))
+        assert self.early_stopping is not None  # fit() validates only when it is set
+        # rank 0 alone runs the lambda, and has the validation split
+        values, key = self.session.on_main(
+            lambda: score(self.method, cast(GanDataset, self.validation))
+        )
         if self.early_stopping.update(key, values[key], self.step):
             self._checkpoint(numbered=False, best=True)
         if self.early_stopping.should_stop and self.session.is_main:
@@ -320,6 +330,7 @@ class Trainer:
 
     def _snapshot(self, logger: RunLogger) -> dict[str, float]:
         net = self._sampling_net()
+        assert self.snapshots is not None  # rank 0, which alone samples, has them
         pixels, metrics = self.snapshots.write(self.run.sample_path(self.step), net)
         if pixels is not None:
             logger.image("samples", pixels, self.step)
