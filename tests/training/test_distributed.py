@@ -275,3 +275,31 @@ def test_sync_batchnorm_converts_on_the_gpu_and_keeps_the_checkpoint_keys(proces
     with replicas.active():
         logs = method.train_step(batch, update_generator=True)
     assert torch.isfinite(logs["g_loss"])
+
+
+def test_infogan_reaches_d_and_q_through_the_wrapper(process_group):
+    # Q is a head on D's trunk, reached through D's forward (with_q=True); D and Q learn in D's
+    # step (the information term is in both losses) and are frozen in G's, as in the paper
+    cfg = resolve_config("infogan", None, ["generator.width=8", "discriminator.width=8"])
+    torch.manual_seed(0)
+    spec = DataSpec("image", (1, 28, 28))
+    method = METHODS.get("infogan")(cfg, spec, "cpu")
+    replicas = Replicas(method, wrap=True)
+    syncs = count_syncs(replicas)
+    batch = (torch.rand(8, 1, 28, 28) * 2 - 1, torch.zeros(8))
+    for _ in range(2):
+        with replicas.active():
+            logs = method.train_step(batch, update_generator=True)
+    assert all(torch.isfinite(v) for v in logs.values())
+    assert syncs == {"discriminator": 2, "generator": 2}
+
+
+@pytest.mark.parametrize("name", ["lapgan", "bayesgan"])
+def test_a_method_whose_step_reaches_inside_its_nets_is_refused_under_torchrun(name, process_group):
+    cfg = resolve_config(name, None, [])
+    spec = DataSpec("image", (1, 28, 28), num_classes=10)
+    method = METHODS.get(name)(cfg, spec, "cpu")
+    refusal = f"{name} cannot train under torchrun yet: .* Train it in one process"
+    with pytest.raises(DistributedError, match=refusal):
+        Replicas(method, wrap=True)
+    Replicas(method, wrap=False)  # one process: nothing to refuse

@@ -126,6 +126,9 @@ class Method(ABC):
 
     config_class: ClassVar[type[RunConfig]] = RunConfig
     sampling_net: ClassVar[str] = "generator"  # the net :meth:`generate` runs
+    # Why the method cannot train under torchrun ("" = it can): DDP's wrappers average only what
+    # goes through a net's forward, so a step that reaches inside its nets must say so here.
+    single_process_reason: ClassVar[str] = ""
 
     def __init__(self, cfg: RunConfig, spec: DataSpec, device: torch.device | str) -> None:
         self.cfg, self.spec, self.device = cfg, spec, torch.device(device)

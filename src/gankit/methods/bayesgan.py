@@ -133,6 +133,10 @@ class BayesGAN(Method):
 
     config_class = BayesGANConfig
     cfg: BayesGANConfig
+    single_process_reason = (
+        "its SGHMC step moves every chain of the generator and discriminator posteriors itself "
+        "(their .chains), which DDP's wrappers neither expose nor average"
+    )
     critic_loss = "nonsaturating"  # -log D(x), -log(1 - D(G(z))) for D; -log D(G(z)) for G
 
     def __init__(self, cfg: BayesGANConfig, spec: DataSpec, device: torch.device | str) -> None:
@@ -287,7 +291,7 @@ class BayesGAN(Method):
             since = self.iterations - bayes.burn_in
             if not bayes.maximum_likelihood and since >= 0 and since % bayes.collect_every == 0:
                 for name in ("generator", "discriminator"):
-                    self._posterior(name).collect(bayes.keep)  # see report
+                    self._posterior(name).collect(bayes.keep)  # see single_process_reason
         logs["posterior_samples"] = torch.tensor(float(self._posterior("generator").pool_size()))
         return logs
 
@@ -299,7 +303,7 @@ class BayesGAN(Method):
         bayes = self.cfg.bayes
         assert self.observed is not None  # train_step checked it
         generators, discriminators = (
-            self._posterior("generator").chains,  # see report
+            self._posterior("generator").chains,  # see single_process_reason
             self._posterior("discriminator").chains,
         )
         labelled = self._labelled_batch(real.shape[0]) if self.semi_supervised else None
@@ -335,7 +339,7 @@ class BayesGAN(Method):
         bayes = self.cfg.bayes
         assert self.observed is not None  # train_step checked it
         generators, discriminators = (
-            self._posterior("generator").chains,  # see report
+            self._posterior("generator").chains,  # see single_process_reason
             self._posterior("discriminator").chains,
         )
         z = self.sample_noise(bayes.generators * n)  # J_g noise minibatches, shared by all chains

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -94,10 +95,11 @@ class InfoGAN(GAN):
         )
         options = {**cfg.discriminator, "q_outputs": q_outputs}
         discriminator = build_discriminator(cfg.discriminator_name, spec, options)
-        if not hasattr(discriminator, "score_and_q"):
+        if "with_q" not in inspect.signature(discriminator.forward).parameters:
             raise ConfigError(
-                f"infogan needs a discriminator with a Q head, and discriminator "
-                f"{cfg.discriminator_name!r} has none. Use nets=infogan."
+                f"infogan needs a discriminator with a Q head (forward(x, with_q=True) returning "
+                f"D's score and Q's outputs), and discriminator {cfg.discriminator_name!r} has "
+                f"none. Use nets=infogan."
             )
         return {"generator": generator, "discriminator": discriminator}
 
@@ -226,7 +228,7 @@ class InfoGAN(GAN):
         self, batch: tuple[torch.Tensor, torch.Tensor], update_generator: bool
     ) -> dict[str, torch.Tensor]:
         G = self.nets["generator"]
-        D = cast(InfoGANDiscriminator, self.nets["discriminator"])  # see report
+        D = self.nets["discriminator"]  # may be DDP's wrapper: Q through D(x, with_q=True)
         real = batch[0]
         drawn: dict[str, Any] = {"latent": self.sample_latent(real.shape[0]), "calls": 0}
 
@@ -238,12 +240,12 @@ class InfoGAN(GAN):
 
         def score(real: torch.Tensor, fake: torch.Tensor) -> Scores:
             real_out = D(real)
-            fake_out, q = D.score_and_q(fake)
+            fake_out, q = D(fake, with_q=True)
             information, logs = self.information(q, drawn["latent"])
             return Scores(real_out, fake_out, information, logs)
 
         def fool(fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            fake_out, q = D.score_and_q(fake)
+            fake_out, q = D(fake, with_q=True)
             return self.loss.generator_loss(fake_out), self.information(q, drawn["latent"])[0]
 
         return adversarial_step(

@@ -64,6 +64,10 @@ class LAPGAN(GAN):
     """
 
     config_class = LapGanConfig
+    single_process_reason = (
+        "its step trains each pyramid level through the level's own nets (G.levels[k], D[k]), "
+        "which DDP's wrappers neither expose nor average"
+    )
     cfg: LapGanConfig
 
     def check_config(self) -> None:
@@ -146,7 +150,7 @@ class LAPGAN(GAN):
     def train_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], update_generator: bool
     ) -> dict[str, torch.Tensor]:
-        G, D = self._level_nets()  # see report
+        G, D = self._level_nets()  # see single_process_reason
         real = batch[0]
         n, coarsest = real.shape[0], self.cfg.levels - 1
         gaussian = gaussian_pyramid(real, self.cfg.levels, self.cfg.pyramid)

@@ -14,6 +14,8 @@ every layer: 64 gives the paper's 64/128 conv channels, 1024 FC units and 128 Q 
 
 from __future__ import annotations
 
+from typing import Literal, overload
+
 import torch
 from torch import nn
 
@@ -104,12 +106,27 @@ class InfoGANDiscriminator(nn.Module):
         )
         self.apply(dcgan_init)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.trunk(x)).squeeze(1)
+    @overload
+    def forward(self, x: torch.Tensor, with_q: Literal[False] = False) -> torch.Tensor: ...
 
-    def score_and_q(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """D's score (N,) and Q's raw outputs (N, q_outputs) from one trunk pass."""
+    @overload
+    def forward(
+        self, x: torch.Tensor, with_q: Literal[True]
+    ) -> tuple[torch.Tensor, torch.Tensor]: ...
+
+    def forward(
+        self, x: torch.Tensor, with_q: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """D's score (N,); with ``with_q``, also Q's raw outputs (N, q_outputs) from the same
+        trunk pass. (Q goes through ``forward`` so that DDP's wrapper, which exposes nothing
+        else of the net, averages its gradients under torchrun.)"""
+        features = self.trunk(x)
+        if not with_q:
+            return self.head(features).squeeze(1)
         if self.q is None:
             raise ConfigError("This discriminator was built without a Q head (q_outputs=0).")
-        features = self.trunk(x)
         return self.head(features).squeeze(1), self.q(features)
+
+    def score_and_q(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``self(x, with_q=True)``: D's score and Q's raw outputs."""
+        return self(x, with_q=True)

@@ -259,6 +259,11 @@ class Replicas:
         self.method, self.wrapped = method, None
         if not wrap:
             return
+        if method.single_process_reason:
+            raise DistributedError(
+                f"{method.cfg.method} cannot train under torchrun yet: "
+                f"{method.single_process_reason}. Train it in one process (gankit train)."
+            )
         device = method.device
         if sync_batchnorm:
             if device.type != "cuda":
