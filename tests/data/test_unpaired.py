@@ -40,3 +40,15 @@ def test_multidomain_labels_are_domains():
     assert ds.spec.num_classes == 2
     assert ds.labels.bincount().tolist() == [1797, 1797]
     assert torch.equal(ds.class_labels[:1797], ds.class_labels[1797:])
+
+
+def test_two_image_folders_as_the_domains(tmp_path):
+    for domain, shade, count in (("horses", 10, 3), ("zebras", 200, 5)):
+        (tmp_path / domain).mkdir()
+        for i in range(count):
+            Image.new("RGB", (20, 20), (shade, shade, shade)).save(tmp_path / domain / f"{i}.png")
+    location = f"{tmp_path / 'horses'},{tmp_path / 'zebras'}"
+    ds = build_dataset(DataConfig(name=f"unpaired:{location}", image_size=16))
+    assert len(ds) == 3 and len(ds.domain_b[0]) == 5
+    assert ds.spec.shape == (3, 16, 16) and ds.spec.num_classes is None
+    assert ds.tensors[0].mean() < 0 < ds.domain_b[0].mean()

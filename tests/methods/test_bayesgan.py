@@ -179,6 +179,12 @@ def test_sample_grids_show_one_generator_sample_per_row():
     assert not torch.allclose(rows[0], rows[1])
 
 
+def test_an_empty_latent_batch_gives_an_empty_image_batch():
+    method = build(["bayes.generators=2", "bayes.mcmc=1"])
+    images = method.generate(method.sample_latent(0))
+    assert images.shape == (0, 2)
+
+
 def test_interpolation_walks_the_noise_and_keeps_the_generator_sample():
     method = build(["bayes.generators=2", "bayes.mcmc=1"])
     start = method.sample_latent(2, torch.Generator().manual_seed(0))

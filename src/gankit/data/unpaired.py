@@ -2,8 +2,8 @@
 
 - ``unpaired:PATH``: CycleGAN's layout, ``PATH/trainA``, ``PATH/trainB``, ``PATH/testA``,
   ``PATH/testB`` (any image files).
-- ``unpaired:DATASET_A,DATASET_B``: two registered datasets as the domains, e.g. ``mnist,usps``,
-  read at the same ``image_size`` and channels. A paired dataset named alone
+- ``unpaired:DATASET_A,DATASET_B``: two registered datasets (or image folders) as the domains,
+  e.g. ``mnist,usps``, read at the same ``image_size`` and channels, into memory. A paired dataset named alone
   (``unpaired:photos``) gives its inputs and targets as two unpaired domains.
 - ``multidomain:A,B,C``: several registered datasets, one domain each, resized to one size;
   the labels are the domain indices (StarGAN), the datasets' own labels stay in
@@ -133,7 +133,12 @@ def _domain(name: str, cfg: DataConfig) -> tuple[torch.Tensor, torch.Tensor | No
         )
         name = "digits (standing in for usps)"
         dataset = build_dataset(dataclasses.replace(domain_cfg, name="digits", split="train"))
-    samples, labels = dataset.tensors  # type: ignore[attr-defined]  # a folder has none: see report
+    if isinstance(dataset, InMemoryDataset):
+        samples, labels = dataset.tensors
+    else:  # an image folder, read from disk: B is drawn at random, so both are held in memory
+        items = [dataset[i] for i in range(len(dataset))]
+        samples = torch.stack([image for image, _ in items])
+        labels = torch.tensor([label for _, label in items], dtype=torch.long)
     known = labels if bool((labels >= 0).all()) else None
     return samples, known, name
 

@@ -56,7 +56,9 @@ class GeneratorPosterior(PosteriorSamples):
             if outputs is None:
                 outputs = images.new_empty((len(z), *images.shape[1:]))
             outputs[chosen] = images
-        return outputs  # type: ignore[return-value]  # None for an empty batch: see report
+        if outputs is None:  # an empty batch: the first member's empty output, of the right shape
+            return self.member(0, z)
+        return outputs
 
 
 class DiscriminatorPosterior(PosteriorSamples):
