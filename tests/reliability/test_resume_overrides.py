@@ -100,6 +100,16 @@ def test_steps_below_the_step_reached_are_refused(refused, trained):
     assert files_of(trained) == before
 
 
+def test_steps_below_the_step_reached_are_refused_before_the_data_is_read(refused, trained,
+                                                                          monkeypatch):  # fmt: skip
+    def unread(cfg):
+        raise AssertionError("the data was read")
+
+    monkeypatch.setattr("gankit.runs.launch.build_dataset", unread)
+    message = refused("train", "--resume", trained, "--steps", 3)
+    assert message.startswith("train.steps=3 is below step 6")
+
+
 def test_an_edited_config_yaml_is_refused_with_the_override_to_use(refused, trained):
     config_file = trained / "config.yaml"
     data = yaml.safe_load(config_file.read_text())

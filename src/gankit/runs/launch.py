@@ -220,6 +220,8 @@ def resume(path: str | Path, overrides: Sequence[Override] = ()) -> RunFolder:
         cfg = from_dict(config_class, apply_overrides(to_dict(before), list(overrides)))
         check_resume_changes(differences(before, to_dict(cfg)), str(run.path))
         check_values(cfg)
+        if cfg.train.epochs is None:  # a length in steps is judged before the data is read
+            _check_length(cfg, cfg.train.steps, int(state["step"]), run)
         device = session.device(cfg.device)
         seed_everything(cfg.seed, cfg.train.deterministic, device)
         dataset = session.main_first(lambda: build_dataset(cfg.data))
