@@ -17,6 +17,28 @@ def test_too_few_images_for_a_batch(cli, refused, tiny_dcgan, tmp_path):
     assert cli("train", "dcgan", "--name", "n", "--steps", 1, *tiny_dcgan) == 0  # name is free
 
 
+def test_a_corrupt_image_stops_the_start_naming_the_file(cli, refused, tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "images"
+    folder.mkdir()
+    noise = torch.Generator().manual_seed(0)
+    for i in range(8):
+        pixels = torch.randint(0, 256, (32, 32), generator=noise, dtype=torch.uint8).numpy()
+        Image.fromarray(pixels).save(folder / f"{i}.png")
+    whole = (folder / "0.png").read_bytes()
+    (folder / "0.png").write_bytes(whole[: len(whole) * 3 // 5])  # the header reads, pixels not
+    args = ("train", "dcgan", "--name", "c", "--steps", 1, "--data", folder, "--out",
+            tmp_path / "runs", "data.image_size=16", "data.batch_size=4", "generator.width=8",
+            "discriminator.width=8", "z_dim=8", "train.progress=false")  # fmt: skip
+    message = refused(*args)
+    assert message.startswith(f"Could not decode image {folder / '0.png'}")
+    assert "Remove it or replace it" in message
+    assert not (tmp_path / "runs" / "dcgan" / "c").exists()  # the name is free again
+    (folder / "0.png").unlink()
+    assert cli(*args) == 0
+
+
 def test_a_nan_at_the_first_step(refused, tiny_dcgan, tmp_path):
     message = refused("train", "dcgan", "--name", "nan", "--steps", 3, *tiny_dcgan,
                       "train.log_every=1", "optim.generator.lr=1e38",
