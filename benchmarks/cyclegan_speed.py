@@ -32,9 +32,9 @@ from gankit.training.environment import pick_device
 # identity loss, batch norm).
 RECIPES = {
     "resnet9": dict(
-        generator="resnet",
-        g_options={"blocks": 9},
-        discriminator="patch",
+        generator_net="resnet",
+        generator={"blocks": 9},
+        discriminator_net="patch",
         norm="instance",
         channels=3,
         loss="least_squares",
@@ -42,9 +42,9 @@ RECIPES = {
         identity=0.5,
     ),
     "digits": dict(
-        generator="digits",
-        g_options={},
-        discriminator="digits",
+        generator_net="digits",
+        generator={},
+        discriminator_net="digits",
         norm="batch",
         channels=1,
         loss="vanilla",
@@ -64,10 +64,10 @@ def synthetic_domains(count: int, size: int, channels: int) -> UnpairedDataset:
 def gankit_images_per_second(args: argparse.Namespace, data: UnpairedDataset) -> float:
     recipe = RECIPES[args.nets]
     overrides = [
+        ("generator_net", recipe["generator_net"]),
         ("generator", recipe["generator"]),
-        ("generator_options", recipe["g_options"]),
-        ("discriminator", recipe["discriminator"]),
-        ("discriminator_options", {}),
+        ("discriminator_net", recipe["discriminator_net"]),
+        ("discriminator", {}),
         ("norm", recipe["norm"]),
         ("loss", recipe["loss"]),
         ("lambda_cycle", recipe["cycle"]),
@@ -85,10 +85,12 @@ def plain_images_per_second(args: argparse.Namespace, data: UnpairedDataset) -> 
     device = pick_device(args.device)
     torch.manual_seed(0)
     recipe, c = RECIPES[args.nets], RECIPES[args.nets]["channels"]
-    g_options, d_options = {"norm": recipe["norm"]} | recipe["g_options"], {"norm": recipe["norm"]}
-    G_A, G_B = (build_translator(recipe["generator"], c, c, args.size, g_options) for _ in range(2))
+    g_options, d_options = {"norm": recipe["norm"]} | recipe["generator"], {"norm": recipe["norm"]}
+    G_A, G_B = (
+        build_translator(recipe["generator_net"], c, c, args.size, g_options) for _ in range(2)
+    )
     D_A, D_B = (
-        build_patch_discriminator(recipe["discriminator"], c, args.size, d_options)
+        build_patch_discriminator(recipe["discriminator_net"], c, args.size, d_options)
         for _ in range(2)
     )
     nets = [net.to(device) for net in (G_A, G_B, D_A, D_B)]

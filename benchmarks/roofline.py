@@ -94,9 +94,9 @@ RECIPES = {
         Recipe(
             "cyclegan",
             [
-                "generator=digits",
-                "discriminator=digits",
-                "discriminator_options={}",
+                "generator_net=digits",
+                "discriminator_net=digits",
+                "discriminator={}",
                 "norm=batch",
                 "loss=vanilla",
                 "lambda_cycle=0.045",

@@ -53,8 +53,8 @@ EXPERIMENTS = {
 # scale: 256 px crops (the photos give 256 px crops), U-Net-256 widths, batch 1.
 SCALES = {
     "quick": {
-        "64": ["generator_options.width=16", "discriminator_options.width=16", "train.steps=400"],
-        "128": ["generator_options.width=16", "discriminator_options.width=16", "train.steps=200"],
+        "64": ["generator.width=16", "discriminator.width=16", "train.steps=400"],
+        "128": ["generator.width=16", "discriminator.width=16", "train.steps=200"],
         "all": ["train.validate_every=50", "train.amp=bf16", "train.channels_last=true"],
     },
     "configs": {"64": [], "128": [], "all": []},
@@ -64,8 +64,8 @@ SCALES = {
         "all": [
             "data.image_size=256",
             "data.batch_size=1",
-            "generator_options.width=64",
-            "discriminator_options.width=64",
+            "generator.width=64",
+            "discriminator.width=64",
             "train.steps=40000",
             "train.validate_every=1000",
             "train.sample_every=2000",

@@ -34,12 +34,14 @@ from gankit.config_checks import (
 )
 from gankit.config_checks import check_run_name as check_run_name  # importable from here too
 from gankit.config_checks import check_values as check_values
+from gankit.config_upgrade import refuse_old_net_keys, upgrade_net_keys
 from gankit.errors import ConfigError, UnknownNameError
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 C = TypeVar("C", bound="DataclassInstance")
+R = TypeVar("R", bound="RunConfig")
 
 
 @dataclass
@@ -188,6 +190,17 @@ class RunConfig:
                     values[name] = {}
         return values
 
+    @classmethod
+    def upgrade(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """A whole config ``data`` that a run saved (its checkpoint, config.yaml, an export),
+        rewritten from any older layout of this class to today's; as it is here."""
+        return data
+
+    @classmethod
+    def refuse_outdated(cls, given: dict[str, Any]) -> None:
+        """Refuse keys that a file or the overrides (``given``) write in a meaning they no
+        longer have, in one line naming today's key; none here."""
+
 
 class NetChoice:
     """What a config that builds G and D by name shares: ``nets`` names the family of both,
@@ -225,6 +238,28 @@ class NetChoice:
     def discriminator_name(self) -> str:
         """The discriminator to build: ``discriminator_net``, or the family's (``nets``)."""
         return self.discriminator_net or self.nets
+
+
+class TranslationNets:
+    """The net keys of the image-translation methods, as the GAN family's (:class:`NetChoice`)
+    have them: ``generator_net`` / ``discriminator_net`` name the nets (a registered translator
+    or patch discriminator, or an import path ``module:qualname``), ``generator`` /
+    ``discriminator`` hold their options. A mixin for dataclass configs that declare those
+    fields; one whose D is not chosen by name (StarGAN's) narrows ``option_fields``. Configs
+    saved when ``generator`` named the net are read through :mod:`gankit.config_upgrade`."""
+
+    option_fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "generator_net": ("generator",),
+        "discriminator_net": ("discriminator",),
+    }
+
+    @classmethod
+    def upgrade(cls, data: dict[str, Any]) -> dict[str, Any]:
+        return upgrade_net_keys(data)
+
+    @classmethod
+    def refuse_outdated(cls, given: dict[str, Any]) -> None:
+        refuse_old_net_keys(given, [name.removesuffix("_net") for name in cls.option_fields])
 
 
 # ----------------------------------------------------------------------------- conversion
@@ -265,6 +300,11 @@ def from_dict(cls: type[C], data: dict[str, Any], prefix: str = "") -> C:
             )
         kwargs[key] = _coerce(value, hints[key], path)
     return cls(**kwargs)
+
+
+def from_saved(cls: type[R], data: dict[str, Any]) -> R:
+    """Config class ``cls`` built from a config a run saved, in whatever layout it was saved."""
+    return from_dict(cls, cls.upgrade(data))
 
 
 def all_keys(cls: type, prefix: str = "") -> list[str]:

@@ -32,6 +32,7 @@ from gankit.config import (
     to_dict,
 )
 from gankit.config_checks import check_resume_changes, check_run_name, check_values
+from gankit.config_upgrade import upgrade_net_keys
 from gankit.errors import ConfigError
 from gankit.recipes import find_recipe
 
@@ -54,7 +55,7 @@ def check_resume(path: str | Path, overrides: Sequence[Override]) -> None:
     run = _run_folder(Path(path))
     if run is not None:
         try:
-            saved = load_yaml(run / "config.yaml")
+            saved = upgrade_net_keys(load_yaml(run / "config.yaml"))  # as the full check reads it
         except ConfigError:
             saved = None  # the full check says how the file was damaged
         if saved is not None:

@@ -17,7 +17,7 @@ def build(overrides=(), spec=DIGITS):
     cfg = resolve_config(
         None,
         "configs/cyclegan-mnist-usps.yaml",
-        ["generator_options={width: 4}", "discriminator_options={width: 4}", *overrides],
+        ["generator={width: 4}", "discriminator={width: 4}", *overrides],
     )
     torch.manual_seed(0)
     return METHODS.get("cyclegan")(cfg, spec, "cpu")
@@ -176,7 +176,7 @@ def test_recipes_train_from_the_cli_and_translate_both_ways(cli, tmp_path, confi
     run = tmp_path / "cyclegan" / "r"
     args = ["train", "--config", f"configs/{config}", "--out", tmp_path, "--name", "r", "--steps", 3,
             "data.name=unpaired:digits,digits", "data.batch_size=4", "train.progress=false",
-            "train.tensorboard=false", "generator_options={width: 4}", "discriminator_options={width: 4}"]  # fmt: skip
+            "train.tensorboard=false", "generator={width: 4}", "discriminator={width: 4}"]  # fmt: skip
     assert cli(*args) == 0
     assert (run / "samples" / "step_000003.png").exists()
     images = tmp_path / "in"

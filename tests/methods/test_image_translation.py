@@ -19,23 +19,21 @@ def build(method, spec, overrides=()):
 @pytest.fixture(scope="module")
 def pix2pix():
     spec = DataSpec("paired", (3, 32, 32), input_shape=(3, 32, 32))
-    tiny = ["generator_options={width: 8}", "discriminator_options={width: 8, receptive_field: 16}"]
+    tiny = ["generator={width: 8}", "discriminator={width: 8, receptive_field: 16}"]
     return build("pix2pix", spec, tiny)
 
 
 @pytest.fixture(scope="module")
 def cyclegan():
     spec = DataSpec("unpaired", (3, 32, 32), num_classes=10, input_shape=(1, 32, 32))
-    tiny = ["generator_options={width: 4}", "discriminator_options={width: 4}", "lambda_identity=0"]
+    tiny = ["generator={width: 4}", "discriminator={width: 4}", "lambda_identity=0"]
     return build("cyclegan", spec, tiny)
 
 
 @pytest.fixture(scope="module")
 def stargan():
     spec = DataSpec("image", (1, 32, 32), num_classes=3)
-    return build(
-        "stargan", spec, ["generator_options={blocks: 1, width: 4}", "discriminator_width=4"]
-    )
+    return build("stargan", spec, ["generator={blocks: 1, width: 4}", "discriminator={width: 4}"])
 
 
 def test_each_declares_its_targets_and_is_a_translator(pix2pix, cyclegan, stargan):

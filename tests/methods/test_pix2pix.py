@@ -10,7 +10,7 @@ from gankit.methods.augment import random_erase
 from gankit.methods.pix2pix import closest_target_l1, paper_inference_mode
 from gankit.runs.launch import resolve_config
 
-TINY = ["generator_options={width: 8}", "discriminator_options={width: 8, receptive_field: 16}"]
+TINY = ["generator={width: 8}", "discriminator={width: 8, receptive_field: 16}"]
 
 
 PAIRS = DataSpec("paired", (3, 32, 32), input_shape=(3, 32, 32), targets=2)
@@ -151,12 +151,12 @@ def test_gaos_final_model_trains_on_one_to_five_pairs(cli, tmp_path):
     args = ["train", "--config", "configs/experiments/pix2pix-gao-final.yaml", "--out", tmp_path,
             "--name", "gao", f"data.name=paired-dirs:{tmp_path / 'pairs'}", "data.image_size=32",
             "data.batch_size=2", "train.epochs=null", "train.steps=2", "train.validate_every=1",
-            "generator_options={width: 8}", "discriminator_options={width: 8}",
+            "generator={width: 8}", "discriminator={width: 8}",
             "train.progress=false", "train.tensorboard=false", "train.num_samples=2"]  # fmt: skip
     assert cli(*args) == 0
     run = tmp_path / "pix2pix" / "gao"
     config = resolve_config(None, run / "config.yaml")
-    assert (config.generator, config.discriminator) == ("unet++", "global")
+    assert (config.generator_net, config.discriminator_net) == ("unet++", "global")
     assert (config.label_smoothing, config.random_erasing, config.train.patience) == (0.1, 0.5, 6)
     state = torch.load(run / "checkpoints" / "last.pt", weights_only=False)
     assert state["step"] == 2

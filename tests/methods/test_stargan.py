@@ -24,8 +24,8 @@ def test_needs_domain_labels():
 
 def test_trains_from_the_cli_and_translates_to_a_domain(cli, tmp_path):
     args = ["train", "stargan", "--out", tmp_path, "--name", "s", "--steps", 2,
-            "data.name=multidomain:digits,digits", "data.batch_size=4", "generator_options={blocks: 1, width: 4}",
-            "discriminator_width=4", "train.progress=false", "train.tensorboard=false"]  # fmt: skip
+            "data.name=multidomain:digits,digits", "data.batch_size=4", "generator={blocks: 1, width: 4}",
+            "discriminator={width: 4}", "train.progress=false", "train.tensorboard=false"]  # fmt: skip
     assert cli(*args) == 0
     from PIL import Image
 

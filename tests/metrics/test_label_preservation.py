@@ -34,7 +34,7 @@ def test_cyclegan_runs_are_scored_in_both_directions(cli, tmp_path, monkeypatch)
     args = ["train", "--config", "configs/cyclegan-mnist-usps.yaml", "--out", tmp_path, "--name", "c",
             "--steps", 1, "data.name=unpaired:digits,digits", "data.batch_size=4",
             "train.progress=false", "train.tensorboard=false",
-            "generator_options={width: 4}", "discriminator_options={width: 4}"]  # fmt: skip
+            "generator={width: 4}", "discriminator={width: 4}"]  # fmt: skip
     assert cli(*args) == 0
     document = evaluate_run(tmp_path / "cyclegan" / "c", ["labels"], n=30, progress=False)
     metrics = document["metrics"]

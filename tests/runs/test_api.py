@@ -81,8 +81,8 @@ def test_a_translation_run_translates_and_does_not_sample(tmp_path):
             "data.batch_size=2",
             "train.progress=false",
             "train.num_samples=2",
-            "generator_options={width: 8}",
-            "discriminator_options={width: 8, receptive_field: 16}",
+            "generator={width: 8}",
+            "discriminator={width: 8, receptive_field: 16}",
         ],
     )
     assert run.translate(torch.zeros(2, 3, 32, 32)).shape == (2, 3, 32, 32)

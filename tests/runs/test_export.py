@@ -58,8 +58,8 @@ def test_a_translation_run_exports_as_safetensors_only(tmp_path):
     from gankit.runs.export import export_run
 
     overrides = ["data.image_size=32", "data.options={count: 4, crop: 64}", "data.batch_size=2",
-                 "train.progress=false", "generator_options={width: 8}",
-                 "discriminator_options={width: 8, receptive_field: 16}"]  # fmt: skip
+                 "train.progress=false", "generator={width: 8}",
+                 "discriminator={width: 8, receptive_field: 16}"]  # fmt: skip
     run = gankit.train("pix2pix", steps=1, name="p", out=tmp_path, overrides=overrides)
     with pytest.raises(ConfigError, match="dropout at test time.*safetensors"):
         export_run(run.path, tmp_path / "pt2", "pt2")

@@ -161,9 +161,9 @@ def test_every_recipe_syncs_each_net_once_per_update_and_never_the_frozen_one(na
 
 
 TINY_I2I = {
-    "pix2pix": ["generator_options={width: 4}", "discriminator_options={width: 4, receptive_field: 16}"],
-    "stargan": ["generator_options={blocks: 1, width: 4}", "discriminator_width=4"],
-    "cyclegan": ["generator_options={width: 4}", "discriminator_options={width: 4}"],
+    "pix2pix": ["generator={width: 4}", "discriminator={width: 4, receptive_field: 16}"],
+    "stargan": ["generator={blocks: 1, width: 4}", "discriminator={width: 4}"],
+    "cyclegan": ["generator={width: 4}", "discriminator={width: 4}"],
 }  # fmt: skip
 
 

@@ -20,8 +20,8 @@ from gankit.training.validation import heldout_dataset
 
 PHOTOS = ["data.image_size=32", "data.options={count: 4, crop: 64}", "data.batch_size=2",
           "train.progress=false", "train.tensorboard=false", "train.num_samples=2",
-          "train.log_every=1", "generator_options={width: 4}",
-          "discriminator_options={width: 4, receptive_field: 16}"]  # fmt: skip
+          "train.log_every=1", "generator={width: 4}",
+          "discriminator={width: 4, receptive_field: 16}"]  # fmt: skip
 
 
 @METHODS.register("pix2pix-noisy-grids")

@@ -100,8 +100,8 @@ def test_early_stopping_counts_nan_as_no_improvement():
 
 PIX2PIX = ["data.image_size=32", "data.options={count: 4, crop: 64}", "data.batch_size=2",
            "train.progress=false", "train.tensorboard=false", "train.num_samples=2",
-           "train.log_every=1", "generator_options={width: 8}",
-           "discriminator_options={width: 8, receptive_field: 16}"]  # fmt: skip
+           "train.log_every=1", "generator={width: 8}",
+           "discriminator={width: 8, receptive_field: 16}"]  # fmt: skip
 
 
 def test_pix2pix_logs_validation_l1_and_keeps_the_best_without_changing_training(tmp_path):

@@ -23,7 +23,7 @@ from typing import Any, cast
 import torch
 from torch import nn
 
-from gankit.config import DataConfig, OptimizerConfig, RunConfig, TrainConfig
+from gankit.config import DataConfig, OptimizerConfig, RunConfig, TrainConfig, TranslationNets
 from gankit.core.method import Latent, frozen
 from gankit.core.optim import build_optimizer
 from gankit.core.spec import DataSpec
@@ -43,18 +43,14 @@ class CycleGANOptimConfig:
 
 
 @dataclass
-class CycleGANConfig(RunConfig):
+class CycleGANConfig(TranslationNets, RunConfig):
     """Config of ``cyclegan``: the paper's defaults, on the embedded map and photo domains."""
 
     method: str = "cyclegan"
-    generator: str = "resnet"  # resnet | unet | unet-noskip | unet++ | digits
-    generator_options: dict[str, Any] = field(default_factory=dict)
-    discriminator: str = "patch"  # patch | global | digits
-    discriminator_options: dict[str, Any] = field(default_factory=lambda: {"receptive_field": 70})
-    option_fields = {
-        "generator": ("generator_options",),
-        "discriminator": ("discriminator_options",),
-    }
+    generator_net: str = "resnet"  # resnet | unet | unet-noskip | unet++ | digits
+    generator: dict[str, Any] = field(default_factory=dict)  # its options, for G and F alike
+    discriminator_net: str = "patch"  # patch | global | digits
+    discriminator: dict[str, Any] = field(default_factory=lambda: {"receptive_field": 70})
     norm: str = "instance"
     loss: str = "least_squares"  # least_squares (the paper) | vanilla | any registered loss
     regularizers: list[Any] = field(default_factory=list)  # names, or {name: ..., options}
@@ -95,16 +91,13 @@ class CycleGAN(TranslationMethod):
                 "set lambda_identity=0 or data.channels."
             )
         size = b[-1]
-        g_options = {"norm": cfg.norm} | cfg.generator_options
-        d_options = {"norm": cfg.norm} | cfg.discriminator_options
-        self.nets["generator_ab"] = build_translator(cfg.generator, a[0], b[0], size, g_options)
-        self.nets["generator_ba"] = build_translator(cfg.generator, b[0], a[0], size, g_options)
-        self.nets["discriminator_a"] = build_patch_discriminator(
-            cfg.discriminator, a[0], size, d_options
-        )
-        self.nets["discriminator_b"] = build_patch_discriminator(
-            cfg.discriminator, b[0], size, d_options
-        )
+        g_options = {"norm": cfg.norm} | cfg.generator
+        d_options = {"norm": cfg.norm} | cfg.discriminator
+        g_name, d_name = cfg.generator_net, cfg.discriminator_net
+        self.nets["generator_ab"] = build_translator(g_name, a[0], b[0], size, g_options)
+        self.nets["generator_ba"] = build_translator(g_name, b[0], a[0], size, g_options)
+        self.nets["discriminator_a"] = build_patch_discriminator(d_name, a[0], size, d_options)
+        self.nets["discriminator_b"] = build_patch_discriminator(d_name, b[0], size, d_options)
         self.loss = build_translation_loss(cfg.loss)
         self.regularizers = build_translation_regularizers(
             cfg.regularizers,

@@ -23,7 +23,7 @@ from typing import Any, cast
 import torch
 from torch import nn
 
-from gankit.config import DataConfig, RunConfig, TrainConfig
+from gankit.config import DataConfig, RunConfig, TrainConfig, TranslationNets
 from gankit.core.method import Latent, frozen
 from gankit.core.optim import build_optimizer
 from gankit.core.spec import DataSpec
@@ -41,19 +41,15 @@ DIRECTIONS = ("AtoB", "BtoA")
 
 
 @dataclass
-class Pix2PixConfig(RunConfig):
+class Pix2PixConfig(TranslationNets, RunConfig):
     """Config of ``pix2pix``: the paper's defaults, on the embedded photo pairs at 64 px."""
 
     method: str = "pix2pix"
     direction: str = "AtoB"  # AtoB: input A -> target B; BtoA the other way
-    generator: str = "unet"  # unet | unet-noskip | unet++ | resnet
-    generator_options: dict[str, Any] = field(default_factory=dict)
-    discriminator: str = "patch"  # patch (receptive_field 1, 16, 70, 286) | global
-    discriminator_options: dict[str, Any] = field(default_factory=lambda: {"receptive_field": 70})
-    option_fields = {
-        "generator": ("generator_options",),
-        "discriminator": ("discriminator_options",),
-    }
+    generator_net: str = "unet"  # unet | unet-noskip | unet++ | resnet
+    generator: dict[str, Any] = field(default_factory=dict)  # its options
+    discriminator_net: str = "patch"  # patch (receptive_field 1, 16, 70, 286) | global
+    discriminator: dict[str, Any] = field(default_factory=lambda: {"receptive_field": 70})
     norm: str = "batch"  # batch | instance, for G and D
     loss: str = "vanilla"  # vanilla (the log loss) | least_squares (LSGAN) | any registered loss
     regularizers: list[Any] = field(default_factory=list)  # names, or {name: ..., options}
@@ -134,14 +130,14 @@ class Pix2Pix(TranslationMethod):
             source, target = target, source
         self.source_channels, self.target_channels = source[0], target[0]
         size = target[-1]
-        options = {"norm": cfg.norm} | cfg.generator_options
+        options = {"norm": cfg.norm} | cfg.generator
         self.nets["generator"] = build_translator(
-            cfg.generator, source[0], target[0], size, options
+            cfg.generator_net, source[0], target[0], size, options
         )
         d_channels = source[0] + target[0] if cfg.conditional else target[0]
-        d_options = {"norm": cfg.norm} | cfg.discriminator_options
+        d_options = {"norm": cfg.norm} | cfg.discriminator
         self.nets["discriminator"] = build_patch_discriminator(
-            cfg.discriminator, d_channels, size, d_options
+            cfg.discriminator_net, d_channels, size, d_options
         )
         self.loss = build_translation_loss(cfg.loss, cfg.label_smoothing)
         self.regularizers = build_translation_regularizers(

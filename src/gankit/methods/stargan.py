@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gankit.config import DataConfig, RunConfig, TrainConfig
+from gankit.config import DataConfig, RunConfig, TrainConfig, TranslationNets
 from gankit.core.method import frozen
 from gankit.core.optim import build_optimizer
 from gankit.core.spec import DataSpec
@@ -26,19 +26,20 @@ from gankit.errors import ConfigError
 from gankit.methods.gan import GanOptimConfig
 from gankit.methods.image_translation import TranslationMethod
 from gankit.methods.registry import METHODS
-from gankit.nets.stargan import SourceHead, StarGANDiscriminator, with_label_channels
+from gankit.nets.stargan import SourceHead, build_stargan_discriminator, with_label_channels
 from gankit.nets.translation import build_translator
 from gankit.regularizers import GradientPenalty
 
 
 @dataclass
-class StarGANConfig(RunConfig):
+class StarGANConfig(TranslationNets, RunConfig):
     """Config of ``stargan``: the paper's losses and optimiser, on MNIST/USPS/digits domains."""
 
     method: str = "stargan"
-    generator: str = "resnet"
-    generator_options: dict[str, Any] = field(default_factory=lambda: {"blocks": 6})
-    discriminator_width: int = 64
+    generator_net: str = "resnet"  # a translator; its input has the domain label's channels
+    generator: dict[str, Any] = field(default_factory=lambda: {"blocks": 6})  # its options
+    discriminator: dict[str, Any] = field(default_factory=lambda: {"width": 64})  # its options
+    option_fields = {"generator_net": ("generator",)}  # D is always StarGAN's own
     norm: str = "instance"
     lambda_gp: float = 10.0
     lambda_cls: float = 1.0
@@ -73,12 +74,12 @@ class StarGAN(TranslationMethod):
             )
         self.domains = spec.num_classes
         channels, size = spec.shape[0], spec.shape[-1]
-        options = {"norm": cfg.norm} | cfg.generator_options
+        options = {"norm": cfg.norm} | cfg.generator
         self.nets["generator"] = build_translator(
-            cfg.generator, channels + self.domains, channels, size, options
+            cfg.generator_net, channels + self.domains, channels, size, options
         )
-        self.nets["discriminator"] = StarGANDiscriminator(
-            channels, size, self.domains, cfg.discriminator_width
+        self.nets["discriminator"] = build_stargan_discriminator(
+            channels, size, self.domains, cfg.discriminator
         )
         for name, net in self.nets.items():
             net.to(self.device)

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from gankit.errors import ConfigError
+from gankit.registry import check_options
 
 
 class StarGANDiscriminator(nn.Module):
@@ -40,6 +41,15 @@ class StarGANDiscriminator(nn.Module):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         h = self.trunk(x)
         return self.source(h), self.domain(h).flatten(1)
+
+
+def build_stargan_discriminator(
+    in_channels: int, image_size: int, domains: int, options: dict
+) -> StarGANDiscriminator:
+    """StarGAN's D with ``options`` (``width``, 64 in the paper), an unknown one refused."""
+    skip = ("in_channels", "image_size", "domains")
+    check_options(StarGANDiscriminator, options, "the StarGAN discriminator", skip=skip)
+    return StarGANDiscriminator(in_channels, image_size, domains, **options)
 
 
 class SourceHead(nn.Module):

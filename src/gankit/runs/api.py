@@ -104,12 +104,11 @@ def _method_config(method: str | None, config: str | Path | None) -> RunConfig:
 
 def _part_key(config: RunConfig, role: str) -> str:
     """The config key that picks ``role`` (generator, discriminator, loss) in ``config``'s
-    method: ``generator_net`` in the GAN family (whose ``generator`` holds options), the role
-    itself in image translation (``generator: unet``) and for the loss."""
-    if role != "loss" and hasattr(config, f"{role}_net"):
-        return f"{role}_net"
-    if isinstance(getattr(config, role, None), str):
-        return role
+    method: ``generator_net`` / ``discriminator_net`` (``generator`` / ``discriminator`` hold
+    the options), and ``loss`` for the loss."""
+    key = role if role == "loss" else f"{role}_net"
+    if hasattr(config, key):
+        return key
     raise ConfigError(f"Method {config.method!r} does not take a {role} of your choice.")
 
 

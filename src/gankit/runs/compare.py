@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from gankit.config_upgrade import upgrade_net_keys
 from gankit.errors import GankitError, RunFolderError
 from gankit.training.logger import read_metrics
 from gankit.training.run_folder import RunFolder
@@ -72,7 +73,8 @@ class RunSummary:
 def summarize(path: str | Path) -> RunSummary:
     """Read a run folder's config, environment and metrics."""
     run = RunFolder.open(path)
-    config = yaml.safe_load(run.config_file.read_text()) or {}
+    # a translation run saved before its net keys changed is shown in today's keys
+    config = upgrade_net_keys(yaml.safe_load(run.config_file.read_text()) or {})
     environment = json.loads(run.env_file.read_text()) if run.env_file.is_file() else {}
     records = read_metrics(run)
     values: dict[str, dict[int, float]] = {}

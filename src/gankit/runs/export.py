@@ -24,7 +24,7 @@ from typing import Any
 import torch
 
 from gankit import __version__
-from gankit.config import from_dict, to_dict
+from gankit.config import from_saved, to_dict
 from gankit.core.method import Method, Translator
 from gankit.core.spec import DataSpec
 from gankit.errors import CheckpointError, ConfigError
@@ -121,7 +121,7 @@ def load_export(path: str | Path, device: str = "cpu") -> Run:
         )
     import_modules(description["config"].get("imports") or [], source=f"export {path}")
     config_class = METHODS.get(description["method"]).config_class
-    cfg = from_dict(config_class, description["config"])
+    cfg = from_saved(config_class, description["config"])
     method = METHODS.get(cfg.method)(cfg, DataSpec.from_dict(description["spec"]), device)
     net = method.nets[description["sampling_net"]]
     try:

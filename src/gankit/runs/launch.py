@@ -19,6 +19,7 @@ from gankit.config import (
     apply_overrides,
     differences,
     from_dict,
+    from_saved,
     load_yaml,
     merge,
     save_yaml,
@@ -54,9 +55,10 @@ def resolve_config(
     ``config_file`` is a path or the name of a recipe in configs/ (``cgan-mnist``).
     """
     file_data = load_yaml(find_recipe(config_file)) if config_file else {}
-    given = apply_overrides(copy.deepcopy(file_data), list(overrides))  # file_data is read again
+    asked = apply_overrides({}, list(overrides))  # the overrides alone
     load_entry_points()
-    import_modules(list(given.get("imports") or []), source="the config's imports")
+    imports = asked["imports"] if "imports" in asked else file_data.get("imports")
+    import_modules(list(imports or []), source="the config's imports")
     named = file_data.get("method")
     if method and named and named != method:
         raise ConfigError(
@@ -70,6 +72,9 @@ def resolve_config(
             f"`method:` key. Methods: {', '.join(METHODS.names())}."
         )
     config_class = METHODS.get(method).config_class
+    for layer in (file_data, asked):  # apart: an old file's generator: unet takes no generator.x
+        config_class.refuse_outdated(layer)
+    given = apply_overrides(copy.deepcopy(file_data), list(overrides))  # file_data is read again
     fitted = fit_file_to_overrides(config_class, file_data, list(overrides))
     if fitted is not file_data:
         given = apply_overrides(fitted, list(overrides))
@@ -216,7 +221,8 @@ def resume(path: str | Path, overrides: Sequence[Override] = ()) -> RunFolder:
         run, state, history = session.on_main(lambda: _open_locked(path, held))
         import_recorded(state, run.path)
         config_class = METHODS.get(state["method"]).config_class
-        before = to_dict(from_dict(config_class, state["config"]))
+        config_class.refuse_outdated(apply_overrides({}, list(overrides)))
+        before = to_dict(from_saved(config_class, state["config"]))
         cfg = from_dict(config_class, apply_overrides(to_dict(before), list(overrides)))
         check_resume_changes(differences(before, to_dict(cfg)), str(run.path))
         check_values(cfg)
@@ -239,9 +245,10 @@ def resume(path: str | Path, overrides: Sequence[Override] = ()) -> RunFolder:
         changes = differences(_last_written(config_class, state, history), to_dict(cfg))
         trainer.config_history = len(history) + bool(changes)
         with disk_faults(run.path):
-            if changes and session.is_main:
-                run.record_config_change(int(state["step"]), changes)
-                save_yaml(cfg, run.config_file)
+            if session.is_main:
+                if changes:
+                    run.record_config_change(int(state["step"]), changes)
+                save_yaml(cfg, run.config_file)  # also rewrites one saved in an older layout
             trainer.fit()
     return run
 
@@ -275,21 +282,25 @@ def _open_locked(path: str | Path, held: contextlib.ExitStack) -> tuple[RunFolde
     return run, state, history
 
 
-def _last_written(config_class: type, state: dict, history: list[dict]) -> dict[str, Any]:
+def _last_written(
+    config_class: type[RunConfig], state: dict, history: list[dict]
+) -> dict[str, Any]:
     """The config gankit last wrote to config.yaml: the checkpoint's, with the changes of the
     resumes since it was written (a resume killed before its first checkpoint, or a checkpoint
-    older than last.pt) applied."""
-    data = to_dict(from_dict(config_class, state["config"]))
+    older than last.pt) applied, in today's layout."""
+    data = to_dict(from_saved(config_class, state["config"]))
     for event in history[state.get("config_history", 0) :]:
         for key, change in event["changes"].items():
             set_dotted(data, key, change["to"])
     return to_dict(from_dict(config_class, data))
 
 
-def _check_unedited(run: RunFolder, config_class: type, state: dict, history: list) -> None:
+def _check_unedited(
+    run: RunFolder, config_class: type[RunConfig], state: dict, history: list
+) -> None:
     """Refuse a config.yaml changed by hand: a resume would ignore the edit, then overwrite it."""
     try:
-        on_disk = to_dict(from_dict(config_class, load_yaml(run.config_file)))
+        on_disk = to_dict(from_saved(config_class, load_yaml(run.config_file)))
     except GankitError as exc:
         raise ConfigError(
             f"{run.config_file} was edited and no longer reads as the run's config "
@@ -338,7 +349,7 @@ def build_trained(
 ) -> tuple[Method, RunConfig, torch.nn.Module]:
     """:func:`load_trained` for a checkpoint ``state`` already read (of the run at ``run``)."""
     import_recorded(state, run)
-    cfg = from_dict(METHODS.get(state["method"]).config_class, state["config"])
+    cfg = from_saved(METHODS.get(state["method"]).config_class, state["config"])
     spec = DataSpec.from_dict(state["spec"])
     method = METHODS.get(cfg.method)(cfg, spec, pick_device(device))
     method.load_state_dict(state["method_state"], nets_only=True)

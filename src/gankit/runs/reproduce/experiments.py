@@ -332,7 +332,7 @@ register(
 
 # pix2pix studies on the embedded photo crops (configs/experiments/, whose CPU scale is the full
 # budget); quick narrows the nets to width 16 and the run to 100 steps.
-_NARROW = ("generator_options.width=16", "discriminator_options.width=16")
+_NARROW = ("generator.width=16", "discriminator.width=16")
 for _study, _runs, _published in (
     (
         "noise",

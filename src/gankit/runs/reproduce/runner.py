@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from gankit.config import differences, from_dict, to_dict
+from gankit.config import differences, from_saved, to_dict
 from gankit.config_checks import RESUMABLE
 from gankit.errors import GankitError
 from gankit.methods import METHODS
@@ -156,7 +156,7 @@ def _train(
         return path, cfg.data
     state = load_checkpoint(RunFolder.open(path).last_checkpoint())
     config_class = METHODS.get(state["method"]).config_class
-    before = to_dict(from_dict(config_class, state["config"]))
+    before = to_dict(from_saved(config_class, state["config"]))
     changed = [
         key
         for key in differences(before, to_dict(cfg))
