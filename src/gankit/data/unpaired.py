@@ -25,7 +25,7 @@ import torch
 
 from gankit.config import DataConfig
 from gankit.core.spec import DataSpec
-from gankit.data.base import InMemoryDataset, TensorDataset
+from gankit.data.base import GanDataset, InMemoryDataset, TensorDataset
 from gankit.data.folder import ImageFolderDataset
 from gankit.data.registry import DATASETS, build_dataset
 from gankit.errors import DataError
@@ -71,9 +71,18 @@ class UnpairedDataset(InMemoryDataset):
 
 
 def _folder_images(folder: Path, cfg: DataConfig) -> torch.Tensor:
-
     images = ImageFolderDataset(folder, cfg.image_size or DEFAULT_IMAGE_SIZE, cfg.channels)
-    return torch.stack([images[i][0] for i in range(len(images))])
+    return _in_memory(images)[0]
+
+
+def _in_memory(dataset: GanDataset) -> tuple[torch.Tensor, torch.Tensor]:
+    """All of ``dataset``'s samples and labels as two tensors (a folder's read from disk: domain
+    B is drawn at random, so both domains are held in memory)."""
+    if isinstance(dataset, InMemoryDataset):
+        return dataset.tensors
+    items = [dataset[i] for i in range(len(dataset))]
+    labels = torch.tensor([label for _, label in items], dtype=torch.long)
+    return torch.stack([image for image, _ in items]), labels
 
 
 @DATASETS.register("unpaired")
@@ -133,12 +142,7 @@ def _domain(name: str, cfg: DataConfig) -> tuple[torch.Tensor, torch.Tensor | No
         )
         name = "digits (standing in for usps)"
         dataset = build_dataset(dataclasses.replace(domain_cfg, name="digits", split="train"))
-    if isinstance(dataset, InMemoryDataset):
-        samples, labels = dataset.tensors
-    else:  # an image folder, read from disk: B is drawn at random, so both are held in memory
-        items = [dataset[i] for i in range(len(dataset))]
-        samples = torch.stack([image for image, _ in items])
-        labels = torch.tensor([label for _, label in items], dtype=torch.long)
+    samples, labels = _in_memory(dataset)
     known = labels if bool((labels >= 0).all()) else None
     return samples, known, name
 
