@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import torch
 from torch import nn
 
@@ -10,16 +12,16 @@ from gankit.errors import UnknownNameError
 from gankit.regularizers.base import NET_NAMES, REGULARIZERS, Regularizer
 
 
-class _WeightPenalty(Regularizer):
+class _WeightPenalty(Regularizer, ABC):
     def __init__(self, weight: float = 1e-4, net: str = "discriminator") -> None:
         if net not in NET_NAMES:
             raise UnknownNameError("network", net, NET_NAMES)
         self.weight, self.net = weight, net
 
     @staticmethod
+    @abstractmethod
     def measure(p: torch.Tensor) -> torch.Tensor:
-        """The penalty of one weight tensor; each subclass defines it."""
-        raise NotImplementedError
+        """The penalty of one weight tensor (each penalty's own)."""
 
     def _penalty(self, module: nn.Module) -> torch.Tensor | float:  # 0 without trainable weights
         return self.weight * sum(self.measure(p) for p in module.parameters() if p.requires_grad)
