@@ -49,7 +49,7 @@ class Payload:
 
 def prepare(folder: Path) -> None:
     """The runs the resume cases need."""
-    seconds, code, err = gankit("train", "dcgan", "--name", "r", "--steps", "2", *TINY, cwd=folder)
+    _, code, err = gankit("train", "dcgan", "--name", "r", "--steps", "2", *TINY, cwd=folder)
     assert code == 0, err
     runs = folder / "runs" / "dcgan"
     shutil.copytree(runs / "r", runs / "edited")
