@@ -17,15 +17,15 @@ from gankit.config_checks import check_resume_changes, resumable
 from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.methods import METHODS
-from gankit.methods.dcgan import DCGANConfig
 from gankit.runs.launch import resolve_config
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 
 
 def test_defaults_round_trip_through_yaml_dict():
-    cfg = DCGANConfig()
-    assert from_dict(DCGANConfig, to_dict(cfg)) == cfg
+    config_class = METHODS.get("dcgan").config_class
+    cfg = config_class()
+    assert from_dict(config_class, to_dict(cfg)) == cfg
     assert "batch_size: 128" in dump_yaml(cfg)
 
 

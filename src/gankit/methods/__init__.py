@@ -2,23 +2,17 @@
 
 from gankit.core.method import Method
 from gankit.methods import (  # noqa: F401  (registers the methods)
-    banach_wgan,
     bayesgan,
-    began,
     bigan,
     cgan,
     cyclegan,
-    dcgan,
-    dragan,
     gan,
     gradient_layer,
     infogan,
     lapgan,
-    lsgan,
     pix2pix,
-    sngan,
+    presets,
     stargan,
-    wgan,
 )
 from gankit.methods.registry import METHODS
 
