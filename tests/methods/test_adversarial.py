@@ -1,35 +1,11 @@
-import pytest
+"""Algorithm 1's step (gankit.methods.adversarial.adversarial_step), run through the GAN method:
+which net each update changes, D frozen for G's step, and fresh_noise."""
+
 import torch
+from gan_helpers import SPEC, batch, build, changed, generator_inputs, snapshot
 
 from gankit.core.method import frozen
-from gankit.core.spec import DataSpec
-from gankit.errors import ConfigError
-from gankit.methods import METHODS
 from gankit.methods.adversarial import adversarial_step
-from gankit.runs.launch import resolve_config
-
-SPEC = DataSpec("image", (1, 16, 16))
-TINY = ["generator.width=8", "discriminator.width=8", "z_dim=8"]
-
-
-def build(method="dcgan", overrides=()):
-    cfg = resolve_config(
-        method, None, [*TINY, *overrides] if method == "dcgan" else list(overrides)
-    )
-    torch.manual_seed(0)
-    return METHODS.get(method)(cfg, SPEC, "cpu")
-
-
-def batch(n=8):
-    return torch.rand(n, *SPEC.shape) * 2 - 1, torch.zeros(n, dtype=torch.long)
-
-
-def snapshot(net):
-    return [p.detach().clone() for p in net.parameters()]
-
-
-def changed(before, net):
-    return any(not torch.equal(a, b) for a, b in zip(before, net.parameters()))
 
 
 def test_discriminator_only_step_leaves_the_generator_alone():
@@ -72,51 +48,6 @@ def test_frozen_blocks_weight_gradients_but_not_input_gradients():
         D(x).sum().backward()
     assert x.grad is not None and x.grad.abs().sum() > 0
     assert all(p.grad is None for p in D.parameters())
-
-
-def test_latents_follow_the_configured_prior():
-    uniform = build("dcgan")  # DCGAN draws z uniformly, as in the paper
-    z = uniform.sample_latent(2000, torch.Generator().manual_seed(0))
-    assert z.min() >= -1 and z.max() <= 1 and z.shape == (2000, 8)
-    normal = build("dcgan", ["latent=normal"])
-    z = normal.sample_latent(2000, torch.Generator().manual_seed(0))
-    assert z.abs().max() > 2
-
-
-def test_sampling_with_a_cpu_generator_is_reproducible():
-    method = build()
-    a = method.generate(method.sample_latent(4, torch.Generator().manual_seed(3)))
-    b = method.generate(method.sample_latent(4, torch.Generator().manual_seed(3)))
-    assert torch.equal(a, b) and a.shape == (4, 1, 16, 16)
-    assert method.nets["generator"].training  # generate() restores train mode
-
-
-def test_interpolation_endpoints():
-    method = build("dcgan", ["latent=normal"])
-    start, end = torch.randn(3, 8), torch.randn(3, 8)
-    path = method.interpolate_latents(start, end, 5)
-    assert path.shape == (3, 5, 8)
-    assert torch.allclose(path[:, 0], start, atol=1e-5) and torch.allclose(
-        path[:, -1], end, atol=1e-5
-    )
-
-
-def test_fp16_needs_cuda():
-    with pytest.raises(ConfigError, match="CUDA"):
-        build("dcgan", ["train.amp=fp16"])
-
-
-def test_bf16_autocast_runs_on_cpu():
-    method = build("dcgan", ["train.amp=bf16"])
-    logs = method.train_step(batch(), update_generator=True)
-    assert torch.isfinite(logs["g_loss"])
-
-
-def generator_inputs(method):
-    """Every z the generator is called with, in order."""
-    seen = []
-    method.nets["generator"].register_forward_pre_hook(lambda _, args: seen.append(args[0]))
-    return seen
 
 
 def test_fresh_noise_gives_the_generator_step_a_new_noise_batch():
@@ -172,10 +103,3 @@ def test_without_fresh_noise_the_step_is_the_one_before_the_option():
     for name in ("generator", "discriminator"):
         for a, b in zip(method.nets[name].parameters(), before.nets[name].parameters()):
             assert torch.equal(a, b)
-
-
-@pytest.mark.parametrize("name", ["cgan", "bigan", "lapgan"])
-def test_methods_that_draw_their_noise_once_refuse_fresh_noise(name):
-    cfg = resolve_config(name, None, ["fresh_noise=true"])
-    with pytest.raises(ConfigError, match=f"{name} reuses .* set fresh_noise=false"):
-        METHODS.get(name)(cfg, DataSpec("image", (1, 16, 16), 10), "cpu")

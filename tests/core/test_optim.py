@@ -4,7 +4,6 @@ import torch
 from gankit.config import OptimizerConfig, TrainConfig
 from gankit.core.optim import build_optimizer, build_scheduler
 from gankit.errors import ConfigError, UnknownNameError
-from gankit.training.ema import EMA
 
 
 def params():
@@ -44,24 +43,3 @@ def test_linear_decay_schedule():
     assert lrs == pytest.approx([1, 1, 1, 0.75, 0.5, 0.25])
     with pytest.raises(ConfigError, match="lr_decay_start"):
         build_scheduler(optimizer, TrainConfig(lr_decay="linear", lr_decay_start=6), 6)
-
-
-def test_ema_averages_weights_and_copies_buffers():
-    net = torch.nn.BatchNorm1d(1)
-    ema = EMA(net, decay=0.5)
-    with torch.no_grad():
-        net.weight.fill_(3.0)
-        net.running_mean.fill_(7.0)
-    ema.update(net, step=1)
-    assert ema.module.weight.item() == pytest.approx(2.0)  # 0.5 * 1 + 0.5 * 3
-    assert ema.module.running_mean.item() == 7.0
-    assert not any(p.requires_grad for p in ema.module.parameters())
-
-
-def test_ema_copies_before_start_step():
-    net = torch.nn.Linear(1, 1)
-    ema = EMA(net, decay=0.99, start_step=10)
-    with torch.no_grad():
-        net.weight.fill_(5.0)
-    ema.update(net, step=3)
-    assert ema.module.weight.item() == 5.0

@@ -4,8 +4,6 @@ import torch
 from gankit.core.spec import DataSpec
 from gankit.errors import ConfigError, UnknownNameError
 from gankit.nets import build_discriminator, build_generator
-from gankit.nets.dcgan import BASES
-from gankit.nets.shapes import pyramid
 
 
 @pytest.mark.parametrize("size", [16, 28, 32, 64])
@@ -37,13 +35,6 @@ def test_dcgan_initialisation():
     weight = G.net[3].weight
     assert abs(weight.std().item() - 0.02) < 0.002 and abs(weight.mean().item()) < 0.002
     assert abs(G.net[1].weight.mean().item() - 1.0) < 0.01  # BatchNorm scale ~ N(1, 0.02)
-
-
-def test_pyramid_sizes():
-    assert pyramid(16, BASES, "DCGAN") == (4, 2)
-    assert pyramid(28, BASES, "DCGAN") == (7, 2) and pyramid(64, BASES, "DCGAN") == (4, 4)
-    with pytest.raises(ConfigError, match="data.image_size"):
-        pyramid(17, BASES, "DCGAN")
 
 
 @pytest.mark.parametrize("norm", ["batch", "layer", "none"])
