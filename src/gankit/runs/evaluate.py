@@ -76,7 +76,7 @@ def evaluate_run(
     method, cfg, net = build_trained(state, run.path, device)
     started = time.perf_counter()
     if isinstance(method, Translator):
-        results = _translation_results(metrics, method, cfg.data, n, device, ref_split)
+        results = _translation_results(metrics, method, cfg.data, n, device, ref_split, seed)
     elif method.spec.kind != "image":
         results = _toy_results(metrics, method, net, cfg.data, seed)
     else:
@@ -112,13 +112,19 @@ def evaluate_run(
 
 
 def _translation_results(
-    metrics: Sequence[str], method: Any, data: DataConfig, n: int, device: str, ref_split: str
+    metrics: Sequence[str],
+    method: Any,
+    data: DataConfig,
+    n: int,
+    device: str,
+    ref_split: str,
+    seed: int = DEFAULT_SEED,
 ) -> dict[str, Any]:
     """Paired translation (pix2pix): pixel metrics and colour statistics on a held-out split;
     unpaired and multi-domain translation: label preservation. "fid", the command's default,
     stands for the method's own default here."""
     if method.spec.kind == "paired":
-        return pixel_results(method, data, n, ref_split)
+        return pixel_results(method, data, n, ref_split, seed)
     if list(metrics) not in (["labels"], ["fid"]):
         raise ConfigError(
             f"Unpaired translation runs are scored by label preservation (--metrics labels); "
@@ -127,9 +133,13 @@ def _translation_results(
     return label_preservation(method, data, min(n, 2000), device)
 
 
-def pixel_results(method: Any, data: DataConfig, n: int, split: str) -> dict[str, Any]:
+def pixel_results(
+    method: Any, data: DataConfig, n: int, split: str, seed: int = DEFAULT_SEED
+) -> dict[str, Any]:
     """Paired translation on ``n`` held-out pairs (``split``, never the training pairs): L1,
-    PSNR, SSIM and the colour statistics of Tucker's protocol, each with its protocol."""
+    PSNR, SSIM and the colour statistics of Tucker's protocol, each with its protocol.
+    pix2pix translates with dropout on (its paper's test mode), the noise drawn from ``seed``,
+    so the same run scores the same every time."""
     split = "val" if split == "train" else split  # never score a translation on its training pairs
     try:
         dataset = build_dataset(dataclasses.replace(data, split=split))
@@ -138,8 +148,13 @@ def pixel_results(method: Any, data: DataConfig, n: int, split: str) -> dict[str
         split = "test"
     inputs, targets = cast(InMemoryDataset, dataset).tensors  # paired data is held in memory
     inputs, targets = inputs[:n], targets[:n, 0]
-    outputs = torch.cat([method.translate(inputs[i : i + 16]) for i in range(0, len(inputs), 16)])
+    with torch.random.fork_rng([method.device] if method.device.type == "cuda" else []):
+        torch.manual_seed(seed)
+        outputs = torch.cat(
+            [method.translate(inputs[i : i + 16]) for i in range(0, len(inputs), 16)]
+        )
     protocol = {
+        "seed": seed,
         "pairs": len(inputs),
         "split": split,
         "dataset": data.name,
