@@ -75,7 +75,11 @@ import click
 @click.option("--device", default="cpu", show_default=True)
 @click.option("--batch-size", type=int, default=50, show_default=True)
 @click.option(
-    "--seed", type=int, default=0, show_default=True, help="Seed of the generated latents."
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of the generated latents (of the dropout noise for pix2pix).",
 )
 def evaluate_command(
     run_dir: str | None,
