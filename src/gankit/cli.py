@@ -13,7 +13,7 @@ import sys
 import click
 
 from gankit import __version__, commands
-from gankit.errors import DISK_ERRORS, GankitError, TrainingInterrupted
+from gankit.errors import DISK_ERRORS, PATH_ERRORS, GankitError, TrainingInterrupted
 from gankit.plugins import import_modules, load_entry_points
 
 
@@ -78,10 +78,11 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     except OSError as exc:
-        if exc.errno not in DISK_ERRORS or "--debug" in args:
+        if exc.errno not in DISK_ERRORS | PATH_ERRORS or "--debug" in args:
             raise
         where = f": {exc.filename}" if exc.filename else ""
-        click.echo(f"error: {exc.strerror}{where}. Free some space or fix permissions.", err=True)
+        fix = "Check the path" if exc.errno in PATH_ERRORS else "Free some space or fix permissions"
+        click.echo(f"error: {exc.strerror}{where}. {fix}.", err=True)
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)

@@ -17,6 +17,9 @@ class GankitError(Exception):
 
 # a full disk, a quota, a read-only file system or a permission: faults of where files go
 DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+# a path that cannot be: a missing folder on the way, a file where a folder should be (or the
+# reverse)
+PATH_ERRORS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EEXIST})
 
 
 def plural(noun: str) -> str:

@@ -7,12 +7,14 @@ import click
 
 @click.command("encode")
 @click.argument("run_dir", type=click.Path(exists=True))
-@click.option("--out", type=click.Path(dir_okay=False), required=True, help="Features .npy.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False), required=True, help="Features, a .npy file."
+)
 @click.option("--data", help="A dataset name (default: the run's own).")
 @click.option("--data-dir", help="Where the dataset's files are.")
 @click.option("--split", default="test", show_default=True)
-@click.option("--limit", type=int, help="Encode only the first N images.")
-@click.option("--batch-size", type=int, default=500, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), help="Encode only the first N images.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True)
 @click.option("--device", default="cpu", show_default=True)
 def encode_command(
     run_dir: str,
@@ -30,6 +32,10 @@ def encode_command(
     gankit encode runs/bigan/mnist --data mnist --data-dir ../shared/data --out feats.npy
     """
     from gankit.runs.encode import write_features
+
+    if not out.endswith(".npy"):
+        raise click.BadParameter(f"the features are written as .npy: {out!r} does not end in "
+                                 ".npy.", param_hint="--out")  # fmt: skip
 
     path, labels_path, count = write_features(
         run_dir,

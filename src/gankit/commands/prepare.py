@@ -88,7 +88,8 @@ def stitch_command(a_dir: str, b_dir: str, dst: str) -> None:
 @click.option("--test", type=float, default=0.1, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 def split_command(src: str, dst: str | None, val: float, test: float, seed: int) -> None:
-    """Copy SRC's images into DST/train, DST/val and DST/test (DST defaults to SRC)."""
+    """Copy SRC's images into DST/train, DST/val and DST/test; with no DST, move them into
+    SRC/train, SRC/val and SRC/test."""
     from gankit.data.prepare import split_folder
 
     counts = split_folder(Path(src), Path(dst or src), val, test, seed)

@@ -38,7 +38,13 @@ import click
     help="Samples to refine and score [2000 images, 2500 toy].",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--critic-lr", type=float, default=1e-4, show_default=True, help="Adam, for T_0 > 0.")
+@click.option(
+    "--critic-lr",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1e-4,
+    show_default=True,
+    help="Adam, for T_0 > 0.",
+)
 @click.option("--device", default="cpu", show_default=True)
 @click.option("--no-metrics", is_flag=True, help="Write the grids only (no FID, no mode coverage).")
 def refine_command(

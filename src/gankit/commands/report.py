@@ -22,6 +22,10 @@ def report_command(run_dirs: tuple[str, ...], out: str, metric: str | None, samp
     """
     from gankit.runs.report import write_report
 
+    if not out.lower().endswith((".html", ".htm")):
+        raise click.BadParameter(f"the report is one HTML page: {out!r} does not end in .html.",
+                                 param_hint="--out")  # fmt: skip
+
     click.echo(f"Wrote {write_report(list(run_dirs), out, metric, samples)}")
 
 

@@ -9,9 +9,9 @@ import click
 @click.argument("names", nargs=-1)
 @click.option("--list", "show", is_flag=True, help="List the experiments and exit.")
 @click.option("--all", "every", is_flag=True, help="Every experiment, one after another.")
-@click.option("--quick", "budget", flag_value="quick", default=True,
+@click.option("--quick", is_flag=True,
               help="Minutes per run, far from convergence: checks the pipeline (default).")  # fmt: skip
-@click.option("--full", "budget", flag_value="full", help="The converged budget (hours on a CPU).")
+@click.option("--full", is_flag=True, help="The converged budget (hours on a CPU).")
 @click.option(
     "--seeds", type=int, help="Seeds per run, 0..N-1 (default: 2 for --quick, 3 for --full)."
 )
@@ -24,7 +24,8 @@ def reproduce_command(
     names: tuple[str, ...],
     show: bool,
     every: bool,
-    budget: str,
+    quick: bool,
+    full: bool,
     seeds: int | None,
     out: str,
     data_dir: str | None,
@@ -45,6 +46,14 @@ def reproduce_command(
     from gankit.runs.reproduce.experiments import EXPERIMENTS
     from gankit.runs.reproduce.runner import listing, reproduce
 
+    if quick and full:
+        raise click.UsageError("--quick and --full are two budgets: give one.")
+    budget = "full" if full else "quick"
+    if names and (show or every):
+        flag = "--list" if show else "--all"
+        raise click.UsageError(
+            f"{flag} takes no experiment names: drop {' '.join(names)} or {flag}."
+        )
     if show:
         for entry in listing():
             click.echo(f"{entry['name']}: {entry['claim']}")

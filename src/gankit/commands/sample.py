@@ -3,7 +3,12 @@ individual samples as a folder of PNG files or one .npz for external metric tool
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+
 import click
+
+GRID_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
 @click.command("sample")
@@ -42,7 +47,11 @@ import click
     show_default=True,
     help="The values --traverse runs over.",
 )
-@click.option("--steps", type=int, help="Columns of --interpolate (8) or --traverse (10).")
+@click.option(
+    "--steps",
+    type=click.IntRange(min=2),
+    help="Columns of --interpolate (8) or --traverse (10).",
+)
 @click.option("--device", default="cpu", show_default=True)
 @click.option("--no-ema", is_flag=True, help="Use the raw generator even if an EMA was kept.")
 def sample_command(
@@ -69,6 +78,17 @@ def sample_command(
     gankit sample runs/dcgan/first -n 50000 --format png-dir --out fake/
     """
     from gankit.runs.sample import write_sample_files, write_samples
+
+    if not all(math.isfinite(value) for value in value_range):
+        raise click.BadParameter(
+            f"needs two finite values, got {value_range}.", param_hint="--range"
+        )
+    if file_format == "grid" and out is not None and Path(out).suffix.lower() not in GRID_SUFFIXES:
+        raise click.BadParameter(
+            f"a grid is one image: give a file name ending in .png or .jpg, not {out!r} (for a "
+            "folder of samples, --format png-dir).",
+            param_hint="--out",
+        )
 
     if file_format != "grid":
         if out is None:

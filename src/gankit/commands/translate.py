@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 
@@ -26,7 +28,7 @@ import click
 )
 @click.option("--target-domain", type=int, help="The domain index to translate into (stargan).")
 @click.option("--device", default="cpu", show_default=True)
-@click.option("--batch-size", type=int, default=8, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True)
 def translate_command(
     run_dir: str,
     source: str,
@@ -45,6 +47,15 @@ def translate_command(
     if direction is not None and target_domain is not None:
         raise click.UsageError(
             "--direction is for pix2pix and cyclegan runs, --target-domain for stargan: give one."
+        )
+    if not destination.strip():
+        raise click.BadParameter("names no folder: give the folder for the results.",
+                                 param_hint="--output")  # fmt: skip
+    if Path(destination).resolve() == Path(source).resolve():
+        raise click.BadParameter(
+            "is the --input folder: the translations would overwrite the images; choose another "
+            "folder.",
+            param_hint="--output",
         )
     target = direction if direction is not None else target_domain
     written = translate_files(run_dir, source, destination, target, device, batch_size)

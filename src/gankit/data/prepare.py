@@ -101,6 +101,11 @@ def map_folder(
 ) -> Iterator[Path]:
     """Apply ``transform(image, index_seed)`` to every image under ``source``, keeping relative
     paths (as PNG) under ``destination``; yields each written file (for a progress bar)."""
+    if Path(destination).expanduser().resolve() == Path(source).expanduser().resolve():
+        raise DataError(
+            f"The destination {destination} is the source folder: the results would overwrite its "
+            "images; name another folder."
+        )
     files = _images(source)
     for index, path in enumerate(files):
         out = destination / path.relative_to(source).with_suffix(".png")

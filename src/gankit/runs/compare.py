@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from gankit.config import load_yaml
 from gankit.config_upgrade import upgrade_net_keys
 from gankit.errors import GankitError, RunFolderError
 from gankit.training.logger import read_metrics
-from gankit.training.run_folder import RunFolder
+from gankit.training.run_folder import RunFolder, read_json
 
 # Every other metric is better lower (fid, kid, losses, times).
 HIGHER_IS_BETTER = frozenset(
@@ -74,8 +73,8 @@ def summarize(path: str | Path) -> RunSummary:
     """Read a run folder's config, environment and metrics."""
     run = RunFolder.open(path)
     # a translation run saved before its net keys changed is shown in today's keys
-    config = upgrade_net_keys(yaml.safe_load(run.config_file.read_text()) or {})
-    environment = json.loads(run.env_file.read_text()) if run.env_file.is_file() else {}
+    config = upgrade_net_keys(load_yaml(run.config_file))
+    environment = read_json(run.env_file) if run.env_file.is_file() else {}
     records = read_metrics(run)
     values: dict[str, dict[int, float]] = {}
     # Toy coverage logged with the samples first: an evaluation at the same step replaces it.

@@ -46,7 +46,7 @@ from gankit.metrics.suite import compute_set_metrics, flatten_results, set_metri
 from gankit.metrics.toy2d import PROTOCOL_NUM_SAMPLES, mode_coverage
 from gankit.runs.launch import build_trained
 from gankit.training.checkpoint import load_checkpoint
-from gankit.training.run_folder import RunFolder
+from gankit.training.run_folder import RunFolder, read_json
 
 
 def evaluate_run(
@@ -94,7 +94,7 @@ def evaluate_run(
         )
         results = evaluator.results(method, net, progress)
     out = run.path / "eval" / f"{step}.json"
-    earlier = json.loads(out.read_text()).get("metrics", {}) if out.is_file() else {}
+    earlier = read_json(out).get("metrics", {}) if out.is_file() else {}
     document = {
         "step": step,
         "run": str(run.path),

@@ -8,6 +8,7 @@ metrics and the layers.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from gankit.core.method import Translator
 from gankit.data import build_dataset
 from gankit.errors import ConfigError
 from gankit.methods.gradient_layers import fine_tune
@@ -97,10 +99,26 @@ def refine_run(
 
 
 def _critic_of(method: Any, cfg: Any) -> tuple[nn.Module, str, dict, list]:
+    if isinstance(method, Translator):
+        raise ConfigError(
+            f"{cfg.method} translates images; gradient layers refine samples that a run generates "
+            "from noise (a GAN-family run)."
+        )
     critic = method.nets.get("discriminator")
     if critic is None:
         raise ConfigError(
             f"Run of {cfg.method!r} has no discriminator, so there is no critic to refine with."
+        )
+    needed = [
+        name
+        for name, parameter in inspect.signature(critic.forward).parameters.items()
+        if parameter.default is inspect.Parameter.empty
+        and parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD)
+    ]
+    if len(needed) > 1:
+        raise ConfigError(
+            f"Gradient layers follow a critic D(x) of the sample alone; the {cfg.method} "
+            f"discriminator also takes {', '.join(needed[1:])}."
         )
     kind = getattr(critic, "output_kind", "score")
     if kind not in ("score", "energy"):

@@ -21,6 +21,7 @@ from gankit.runs import compare
 from gankit.runs.compare import RunSummary, Table
 from gankit.runs.evaluate import summary_lines
 from gankit.runs.report_page import PAGE
+from gankit.training.run_folder import read_json
 
 Series = dict[str, list[tuple[int, float]]]  # label -> [(step, value), ...]
 
@@ -160,7 +161,7 @@ def _protocol(run: RunSummary) -> str:
     documents = sorted((run.path / "eval").glob("*.json"), key=lambda p: int(p.stem))
     if not documents:
         return ""
-    document = json.loads(documents[-1].read_text())
+    document = read_json(documents[-1])
     lines = "\n".join(summary_lines(document.get("metrics", {})))
     return f"<p>Protocol at step {document.get('step')}:</p><pre>{_e(lines)}</pre>"
 

@@ -89,9 +89,27 @@ class RunLogger:
 
 
 def read_metrics(run: RunFolder) -> list[dict[str, Any]]:
+    """The run's logged records; a line that is not a JSON record (cut short when the run was
+    killed while writing it) is left out with a note, as a resume drops it."""
     if not run.metrics_file.exists():
         return []
-    return [json.loads(line) for line in run.metrics_file.read_text().splitlines() if line.strip()]
+    records, broken = [], []
+    for number, line in enumerate(run.metrics_file.read_text().splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if isinstance(record, dict):
+            records.append(record)
+        else:
+            broken.append(number)
+    if broken:
+        lines = ", ".join(map(str, broken[:5]))
+        print(f"note: {run.metrics_file} line {lines} is not a JSON record (a run killed while "
+              "writing it?); left out", file=sys.stderr)  # fmt: skip
+    return records
 
 
 def _step_of(line: str) -> int | None:

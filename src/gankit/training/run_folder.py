@@ -34,6 +34,17 @@ from gankit.errors import RunFolderError
 from gankit.training.checkpoint import process_alive, remove_stale_temporaries, save_atomic
 
 
+def read_json(path: Path) -> Any:
+    """A JSON file that gankit wrote into a run (an evaluation, env.json), or one line saying
+    which file is broken."""
+    try:
+        return json.loads(Path(path).read_text())
+    except ValueError as error:
+        raise RunFolderError(
+            f"{path} is not valid JSON ({error}): delete it or restore it from a copy."
+        ) from None
+
+
 class RunFolder:
     """Paths and file-level operations of one run; it never decides what to write or when."""
 
