@@ -145,3 +145,38 @@ def test_import_gankit_stays_light_and_lists_its_api():
     assert {"train", "load", "evaluate", "Run"} <= set(dir(gankit))
     with pytest.raises(AttributeError, match="no attribute 'trian'"):
         gankit.trian  # noqa: B018
+
+
+@pytest.mark.parametrize("n", ["4", None, 2.5, True])
+def test_sample_wants_a_whole_number(dcgan_run, n):
+    with pytest.raises(ConfigError, match="whole number"):
+        dcgan_run.sample(n)
+
+
+def test_sample_wants_an_integer_seed(dcgan_run):
+    with pytest.raises(ConfigError, match="seed"):
+        dcgan_run.sample(2, seed="a")
+
+
+@pytest.mark.parametrize("path", [None, 5])
+def test_load_wants_a_path(path):
+    with pytest.raises(ConfigError, match="a run folder"):
+        gankit.load(path)
+
+
+def test_one_metric_may_be_named_alone(dcgan_run, monkeypatch):
+    monkeypatch.setattr(periodic, "build_extractor", lambda *a, **k: MeanColour(batch_size=8))
+    assert list(gankit.evaluate(dcgan_run, "fid", n=20)) == ["fid"]
+
+
+def test_images_of_the_wrong_shape_are_refused_before_the_net(tmp_path):
+    run = gankit.train("pix2pix", steps=1, name="p", out=tmp_path,
+                       overrides=["data.image_size=32", "data.options={count: 4, crop: 64}",
+                                  "data.batch_size=2", "train.progress=false",
+                                  "generator={width: 2}",
+                                  "discriminator={width: 2, receptive_field: 16}"])  # fmt: skip
+    for images in (torch.zeros(2, 5, 32, 32), torch.zeros(3, 32, 32)):
+        with pytest.raises(ConfigError, match=r"\(N, 3, H, W\)"):
+            run.translate(images)
+    with pytest.raises(ConfigError, match="a torch.Tensor"):
+        run.translate(torch.zeros(1, 3, 32, 32).numpy())

@@ -14,6 +14,7 @@ take and return Python objects::
 from __future__ import annotations
 
 import inspect
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -134,6 +135,10 @@ def load(path: str | Path, device: str = "cpu", use_ema: bool = True) -> Run:
     """A trained run from its folder (its last checkpoint), one checkpoint file, or a
     safetensors export (``gankit export``); the EMA weights are the ones sampled from when the
     run kept them (``use_ema``)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ConfigError(
+            f"load takes a run folder, a checkpoint file or an export (a path); got {path!r}."
+        )
     if is_export(Path(path)):
         return load_export(path, device)
     run, checkpoint = locate_checkpoint(path)
@@ -159,6 +164,7 @@ def evaluate(
     ``"inception"`` for the pytorch-fid weights). Returns ``{metric: {"value", ["std"],
     "protocol"}}``.
     """
+    metrics = [metrics] if isinstance(metrics, str) else metrics
     if isinstance(run_or_samples, torch.Tensor):
         if reference is None:
             raise ConfigError(

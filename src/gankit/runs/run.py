@@ -12,6 +12,7 @@ logged metrics, the folder it lives in.
 
 from __future__ import annotations
 
+import operator
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ class Run:
                 f"A {self.config.method} run translates images rather than sampling from noise; "
                 "use run.translate(images)."
             )
+        n, seed = _whole(n, "n, how many samples,"), _whole(seed, "seed")
         if n < 1:
             raise ConfigError(f"Ask for at least one sample, got n={n}.")
         rng = torch.Generator().manual_seed(seed)
@@ -73,6 +75,7 @@ class Run:
                 f"A {self.config.method} run does not translate images; translation runs are "
                 "pix2pix, cyclegan and stargan. Use run.sample(n)."
             )
+        _check_images(images, self.method.translation_shapes(target)[0], "translate")
         with torch.no_grad():
             return self.method.translate(images.to(self.method.device), target).cpu()
 
@@ -83,5 +86,27 @@ class Run:
                 f"A {self.config.method} run has no encoder; bigan (E(x)) and infogan (Q(c|x)) "
                 "map images to codes."
             )
+        _check_images(images, self.method.spec.shape, "encode")
         with torch.no_grad():
             return self.method.encode(images.to(self.method.device)).cpu()
+
+
+def _whole(value: Any, what: str) -> int:
+    """``value`` as an int, or one line saying that ``what`` must be a whole number."""
+    if not isinstance(value, bool):
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    raise ConfigError(f"{what} must be a whole number; got {value!r}.")
+
+
+def _check_images(images: Any, shape: tuple[int, ...], what: str) -> None:
+    """One line when ``images`` is not a batch (N, C, H, W) with the run's C channels."""
+    if not isinstance(images, torch.Tensor):
+        raise ConfigError(f"{what} takes a torch.Tensor of images; got {type(images).__name__}.")
+    if images.dim() != 4 or images.shape[1] != shape[0]:
+        raise ConfigError(
+            f"{what} takes images (N, {shape[0]}, H, W) in [-1, 1]; got shape "
+            f"{tuple(images.shape)}."
+        )
