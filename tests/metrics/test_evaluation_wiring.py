@@ -55,6 +55,19 @@ def test_cli_evaluate_compares_two_folders(cli, tmp_path, fast_extractor, capsys
     assert "fid" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("alone", ["real", "fake"])
+def test_cli_evaluate_wants_two_images_a_folder(cli, tmp_path, fast_extractor, capsys, alone):
+    for name in ("real", "fake"):
+        folder = tmp_path / name
+        folder.mkdir()
+        for i in range(1 if name == alone else 4):
+            Image.new("L", (8, 8), 40 * i).save(folder / f"{i}.png")
+    capsys.readouterr()
+    assert cli("evaluate", "--real", tmp_path / "real", "--fake", tmp_path / "fake") == 2
+    err = capsys.readouterr().err
+    assert f"--{alone}" in err and "at least 2" in err and "Traceback" not in err
+
+
 def test_cli_evaluate_needs_a_run_or_two_folders(cli, capsys):
     assert cli("evaluate") == 2
     assert "RUN_DIR" in capsys.readouterr().err

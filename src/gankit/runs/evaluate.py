@@ -235,6 +235,7 @@ def evaluate_folders(
             "classifier", domain, weights, device, batch_size, progress, resize
         )
     count = len(fake_images) if n is None else min(n, len(fake_images))
+    _at_least_two(count, "--fake", fake_dir)
     batches = _folder_batches(fake_images, count, batch_size)
     total = -(-count // batch_size)
     fake = extractor.extract(batches, total, progress, description=f"images in {fake_dir}")
@@ -244,6 +245,7 @@ def evaluate_folders(
             real_images = ImageFolderDataset.at_stored_size(real_dir)
         else:
             real_images = ImageFolderDataset(real_dir, image_size or fake_images.image_size)
+        _at_least_two(len(real_images), "--real", real_dir)
         real = reference_features(
             DataConfig(name=f"folder:{real_dir}", image_size=real_images.image_size),
             extractor,
@@ -259,6 +261,14 @@ def evaluate_folders(
         "fake": str(fake_dir),
         "metrics": compute_set_metrics(metrics, real, fake, extra),
     }
+
+
+def _at_least_two(count: int, option: str, folder: Path) -> None:
+    if count < 2:
+        raise ConfigError(
+            f"{option} {folder} gives {count} image; the metrics compare sets of at least 2 "
+            "(a mean and a covariance)."
+        )
 
 
 def _read_at(images: Any) -> str:
