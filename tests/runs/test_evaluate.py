@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 import gankit
@@ -28,3 +29,12 @@ def test_a_pix2pix_evaluation_is_the_same_whatever_the_global_rng_and_depends_on
     first = l1()
     assert l1() == first
     assert l1(seed=1) != first
+
+
+def test_a_pix2pix_run_refuses_metrics_it_is_not_scored_by(tmp_path):
+    from gankit.errors import ConfigError
+
+    run = gankit.train("pix2pix", steps=1, name="p", out=tmp_path, overrides=TINY_PIX2PIX).path
+    with pytest.raises(ConfigError, match="--metrics pixel"):
+        evaluate_run(run, ["kid"], n=4, progress=False)
+    assert "l1" in evaluate_run(run, ["pixel"], n=4, progress=False)["metrics"]

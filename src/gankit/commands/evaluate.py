@@ -11,7 +11,8 @@ import click
     "--metrics",
     default="fid",
     show_default=True,
-    help="Comma-separated: fid,kid,is,pr,dc (toy2d for 2-D runs).",
+    help="Comma-separated: fid,kid,is,pr,dc; toy2d for 2-D runs, pixel for pix2pix, labels for "
+    "cyclegan and stargan (their default).",
 )
 @click.option(
     "--n",

@@ -124,6 +124,11 @@ def _translation_results(
     unpaired and multi-domain translation: label preservation. "fid", the command's default,
     stands for the method's own default here."""
     if method.spec.kind == "paired":
+        if list(metrics) not in (["pixel"], ["fid"]):
+            raise ConfigError(
+                f"Paired translation runs are scored by L1, PSNR, SSIM and colour statistics on "
+                f"held-out pairs (--metrics pixel); got {', '.join(metrics)}."
+            )
         return pixel_results(method, data, n, ref_split, seed)
     if list(metrics) not in (["labels"], ["fid"]):
         raise ConfigError(
