@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 GRID_SUFFIXES = (".png", ".jpg", ".jpeg")
 
@@ -79,6 +80,13 @@ def sample_command(
     """
     from gankit.runs.sample import write_sample_files, write_samples
 
+    given = click.get_current_context().get_parameter_source("value_range")
+    if given is ParameterSource.COMMANDLINE and not traverse:
+        raise click.UsageError(
+            "--range is the values of --traverse: add --traverse CODE or drop it."
+        )
+    if steps is not None and not (traverse or interpolate):
+        raise click.UsageError("--steps is the columns of --interpolate or --traverse: add one.")
     if not all(math.isfinite(value) for value in value_range):
         raise click.BadParameter(
             f"needs two finite values, got {value_range}.", param_hint="--range"
