@@ -152,6 +152,22 @@ def test_the_rest_of_the_generator_is_in_eval_mode_so_each_sample_moves_alone():
     assert all(m.training for m in generator.modules())  # and the generator's mode is restored
 
 
+def test_a_split_before_an_in_place_activation_steps_and_leaves_the_features_alone():
+    """The dcgan generators' ReLU(inplace=True) after a batch norm: split at the norm, the rest
+    of the body starts in place, which must neither fail on the features the gradient is taken
+    of nor overwrite the features held for the next layer."""
+    generator = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(inplace=True),
+                              nn.Linear(4, 2))  # fmt: skip
+    z = torch.randn(6, 3)
+    split = GeneratorSplit(generator, "1", (2,), z)
+    layers = GradientLayers(0.3, "wasserstein", split_layer="1")
+    layers.append(Linear([1.0, -2.0]))
+    h = split.head(z)
+    kept = h.clone()
+    assert split.samples(h, layers).shape == (6, 2)
+    assert torch.equal(h, kept)
+
+
 def test_split_layer_names_a_layer_of_the_body_and_a_wrong_one_lists_the_choices():
     from gankit.core.spec import DataSpec
     from gankit.nets import build_generator

@@ -67,9 +67,10 @@ class GeneratorSplit:
         raise ConfigError(f"The generator's forward never ran layer {self.name!r}.")
 
     def tail(self, features: torch.Tensor) -> torch.Tensor:
-        """G_2(h): the rest of the body, in eval mode, reshaped to a sample."""
+        """G_2(h): the rest of the body, in eval mode, reshaped to a sample. On a copy of ``h``:
+        the rest may begin in place (the dcgan nets' ReLU(inplace=True) after a batch norm)."""
         with _eval_mode(self.rest):
-            return self.rest(features).reshape(features.shape[0], *self.shape)
+            return self.rest(features.clone()).reshape(features.shape[0], *self.shape)
 
     def samples(self, features: torch.Tensor, layers: Callable | None = None) -> torch.Tensor:
         """G_2(layers(h)) (G_2(h) without ``layers``), without gradients."""
