@@ -56,3 +56,20 @@ def test_a_sweep_trains_each_run_compares_them_and_reports_the_failed_one(tmp_pa
     again = capsys.readouterr().out.splitlines()
     assert again[0].startswith(f"gankit train --resume {tmp_path}/gan/s-loss=hinge ")
     assert again[1].startswith("gankit train gan --name s-loss=no_such_loss ")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["sweep", "bogus", "--grid", "seed=0,1"], "Unknown method 'bogus'"),
+        (["sweep", "gan", "--grid", "bogus=1,2"], "bogus"),
+        (["sweep", "gan", "--grid", "seed=0,1", "--steps", "-1"], "steps"),
+        (["sweep", "gan", "--grid", "seed=0,1", "--name", "a/b"], "name"),
+    ],
+    ids=["method", "key", "steps", "name"],
+)
+def test_a_dry_run_checks_every_run_it_would_start(cli, capsys, tmp_path, args, said):
+    assert cli(*args, "--out", tmp_path, "--dry-run") == 2
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not any(tmp_path.iterdir())

@@ -54,6 +54,8 @@ def sweep_command(
     name = name or sweep.default_name()
     flags = (["--data", data] if data else []) + (["--steps", str(steps)] if steps else [])
     runs = sweep.plan(method, axes, name, out, config_file, flags)
+    given = [(key, value) for key, value in (("data.name", data), ("train.steps", steps)) if value]
+    sweep.check_plan(runs, method, config_file, given, out)
     if dry_run:
         for run in runs:
             click.echo(run.command)

@@ -21,7 +21,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from gankit.config import Override
 from gankit.errors import ConfigError, GankitError
+from gankit.runs.launch import resolve_config
 
 
 @dataclass
@@ -37,6 +39,7 @@ class PlannedRun:
     name: str
     path: Path
     arguments: list[str]  # for `gankit ...`
+    settings: list[str]  # the grid's key=value settings of this run
 
     @property
     def command(self) -> str:
@@ -92,8 +95,28 @@ def plan(
             arguments = ["train", method, "--name", name, "--out", out]
             arguments += ["--config", config_file] if config_file else []
         arguments += [*flags, *fixed, *settings]
-        runs.append(PlannedRun(name, path, arguments))
+        runs.append(PlannedRun(name, path, arguments, [*fixed, *settings]))
     return runs
+
+
+def check_plan(
+    runs: list[PlannedRun],
+    method: str,
+    config_file: str | None = None,
+    given: Sequence[Override] = (),
+    out: str = "runs",
+) -> None:
+    """Resolve the config of every run the sweep would start, as `gankit train` does first, so
+    an unknown method or key, a bad value or name stops the sweep before any run (also with
+    ``--dry-run``). ``given`` are the flags every run gets, as (key, value) pairs."""
+    for run in runs:
+        if run.path.exists():
+            continue  # resumed: its config was checked when it started
+        try:
+            resolve_config(method, config_file, [*given, ("name", run.name), ("out", out),
+                                                 *run.settings])  # fmt: skip
+        except GankitError as error:
+            raise ConfigError(f"Run {run.name} of the sweep: {error}") from None
 
 
 def run_all(runs: list[PlannedRun], echo: Callable[[str], None] = print) -> list[PlannedRun]:
