@@ -213,3 +213,10 @@ def test_an_output_path_that_cannot_exist_is_one_line(refused, runs, tmp_path):
     said = refused("compare", runs["dcgan"], "--csv", blocker / "table.csv")
     assert str(blocker) in said
     assert json.loads(json.dumps(said))  # printable, one line
+
+
+def test_a_file_that_is_no_checkpoint_is_named_as_given(refused, tmp_path):
+    script = tmp_path / "t.sh"
+    script.write_text("echo\n")
+    said = refused("sample", script)
+    assert str(script) in said and "not a run folder" in said

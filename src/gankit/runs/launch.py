@@ -375,6 +375,11 @@ def locate_checkpoint(path: str | Path) -> tuple[RunFolder, Path]:
     """A run folder or a checkpoint file -> (run folder, checkpoint to load)."""
     path = Path(path)
     if path.is_file():
+        if path.suffix != ".pt" or path.parent.name != "checkpoints":
+            raise RunFolderError(
+                f"{str(path)!r} is a file, not a run folder or one of its checkpoints "
+                "(RUN/checkpoints/*.pt)."
+            )
         return RunFolder.open(path.parent.parent), path
     run = RunFolder.open(path)
     checkpoint = run.last_checkpoint()
