@@ -140,3 +140,13 @@ def test_validation_scores_are_metrics_and_lower_is_better(tmp_path):
             handle.writelines(json.dumps(line) + "\n" for line in lines)
     table = compare.comparison(compare.summarize_all(paths), metric="val/l1")
     assert [(r["run"], r["val/l1"]) for r in table.rows] == [("gan/y", 0.2), ("gan/x", 0.3)]
+
+
+def test_an_unknown_metric_is_not_suggested_as_a_command(tmp_path, cli, capsys, tiny_dcgan):
+    from gankit.runs.launch import resolve_config, start
+
+    run = start(resolve_config("dcgan", None, [*tiny_dcgan, "train.steps=1", "name=r"]))
+    capsys.readouterr()
+    assert cli("compare", run.path, "--metric", "bogus") == 2
+    err = capsys.readouterr().err
+    assert "'bogus'" in err and "--metrics bogus" not in err and "fid" in err

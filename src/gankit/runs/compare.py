@@ -25,6 +25,7 @@ from typing import Any
 from gankit.config import load_yaml
 from gankit.config_upgrade import upgrade_net_keys
 from gankit.errors import GankitError, RunFolderError
+from gankit.metrics.suite import SET_METRICS
 from gankit.training.logger import read_metrics
 from gankit.training.run_folder import RunFolder, read_json
 
@@ -225,9 +226,13 @@ def _check_metric(runs: list[RunSummary], metric: str | None) -> str | None:
     metric = metric.removeprefix("eval/")
     if not any(metric in run.history for run in runs):
         present = sorted({m for run in runs for m in run.history if not m.endswith("_std")})
+        how = (
+            f"Compute it with `gankit evaluate RUN_DIR --metrics {metric}`."
+            if metric in SET_METRICS
+            else f"gankit evaluate computes {', '.join(SET_METRICS)}."
+        )
         raise GankitError(
-            f"No run has metric {metric!r}. They have: {', '.join(present) or 'none yet'}. "
-            f"Compute one with `gankit evaluate RUN_DIR --metrics {metric}`."
+            f"No run has metric {metric!r}. They have: {', '.join(present) or 'none yet'}. {how}"
         )
     return metric
 
