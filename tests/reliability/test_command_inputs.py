@@ -220,3 +220,11 @@ def test_a_file_that_is_no_checkpoint_is_named_as_given(refused, tmp_path):
     script.write_text("echo\n")
     said = refused("sample", script)
     assert str(script) in said and "not a run folder" in said
+
+
+def test_a_domain_index_for_a_pix2pix_run_says_which_option_it_takes(
+    refused, runs, images, tmp_path
+):
+    said = refused("translate", runs["pix2pix"], "--input", images, "--output", tmp_path / "t",
+                   "--target-domain", "1")  # fmt: skip
+    assert "--direction" in said and "stargan" in said

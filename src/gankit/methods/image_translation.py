@@ -53,6 +53,17 @@ class TranslationMethod(Method):
                 )
             return targets[0]
         chosen = int(target) if isinstance(targets[0], int) and str(target).isdigit() else target
+        if isinstance(chosen, int) != isinstance(targets[0], int):
+            raise ConfigError(
+                f"A {self.cfg.method} run translates into "
+                + (
+                    f"domain indices ({', '.join(map(str, targets))}): give --target-domain, not "
+                    f"--direction {target}."
+                    if isinstance(targets[0], int)
+                    else f"{', '.join(map(str, targets))} (--direction); --target-domain {target} is for "
+                    "stargan runs."
+                )
+            )
         if chosen not in targets:
             raise ConfigError(
                 f"This {self.cfg.method} run translates into {', '.join(map(str, targets))}; it "
