@@ -180,3 +180,9 @@ def test_images_of_the_wrong_shape_are_refused_before_the_net(tmp_path):
             run.translate(images)
     with pytest.raises(ConfigError, match="a torch.Tensor"):
         run.translate(torch.zeros(1, 3, 32, 32).numpy())
+
+
+@pytest.mark.parametrize("n", [0, -5, 1, 2.5])
+def test_evaluate_wants_at_least_two_images(dcgan_run, n):
+    with pytest.raises(ConfigError, match="at least 2"):
+        gankit.evaluate(dcgan_run, ["fid"], features="classifier", n=n)

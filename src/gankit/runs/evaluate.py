@@ -70,6 +70,8 @@ def evaluate_run(
     the run's image size. Results of other metrics already in ``eval/<step>.json`` are kept.
     Returns the document written there.
     """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ConfigError(f"n is how many images to score, at least 2 (a covariance); got {n!r}.")
     run = RunFolder.open(run_dir)
     state = load_checkpoint(run.last_checkpoint())
     step = int(state["step"])
