@@ -118,3 +118,11 @@ def test_split_moves_or_copies(tmp_path):
     assert len(list(tmp_path.glob("*.png"))) == 10  # copied
     split_folder(tmp_path, tmp_path, 0.2, 0.1, seed=0)
     assert not list(tmp_path.glob("*.png")) and len(list((tmp_path / "train").glob("*.png"))) == 7
+
+
+def test_the_split_command_notes_an_empty_split(tmp_path, cli, capsys):
+    for i in range(4):
+        Image.fromarray(picture(i, 4)).save(tmp_path / f"{i}.png")
+    assert cli("prepare", "split", tmp_path, tmp_path / "out") == 0
+    err = capsys.readouterr().err
+    assert "note: val is empty" in err and "note: test is empty" in err

@@ -94,6 +94,10 @@ def split_command(src: str, dst: str | None, val: float, test: float, seed: int)
 
     counts = split_folder(Path(src), Path(dst or src), val, test, seed)
     click.echo(", ".join(f"{split}: {n}" for split, n in counts.items()))
+    for split, fraction in (("val", val), ("test", test)):
+        if fraction > 0 and counts[split] == 0:
+            click.echo(f"note: {split} is empty ({fraction} of {sum(counts.values())} images "
+                       "rounds to none)", err=True)  # fmt: skip
 
 
 COMMANDS = [prepare_group]
