@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import re
 import sys
 
 import click
@@ -84,9 +85,27 @@ def main(argv: list[str] | None = None) -> None:
         fix = "Check the path" if exc.errno in PATH_ERRORS else "Free some space or fix permissions"
         click.echo(f"error: {exc.strerror}{where}. {fix}.", err=True)
         sys.exit(2)
+    except RuntimeError as exc:  # torch's allocator, when a size asked for cannot fit
+        if not _out_of_memory(exc) or "--debug" in args:
+            raise
+        click.echo(f"error: out of memory ({_first_line(exc)}). Use smaller images or batches.",
+                   err=True)  # fmt: skip
+        sys.exit(2)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+
+
+def _out_of_memory(error: RuntimeError) -> bool:
+    text = str(error)
+    return "can't allocate memory" in text or "out of memory" in text.lower()
+
+
+def _first_line(error: RuntimeError) -> str:
+    """What torch's allocator says it was asked for ("tried to allocate 7188 bytes"), without
+    its C++ frames."""
+    asked = re.search(r"tried to allocate ([^.;(]+)", str(error), re.IGNORECASE)
+    return f"torch tried to allocate {asked.group(1).strip()}" if asked else "torch"

@@ -228,3 +228,9 @@ def test_a_domain_index_for_a_pix2pix_run_says_which_option_it_takes(
     said = refused("translate", runs["pix2pix"], "--input", images, "--output", tmp_path / "t",
                    "--target-domain", "1")  # fmt: skip
     assert "--direction" in said and "stargan" in said
+
+
+def test_a_size_that_cannot_be_allocated_is_one_line(refused, images, tmp_path):
+    said = refused("evaluate", "--real", images, "--fake", images, "--image-size", "100000",
+                   "--features", "classifier", "--classifier", "digits")  # fmt: skip
+    assert said.startswith("out of memory") and "allocate" in said
