@@ -144,3 +144,12 @@ def test_cli_evaluate_refuses_a_folder_option_with_a_run(cli, tiny_dcgan, tmp_pa
     assert cli("train", "dcgan", "--name", "e", "--steps", 1, *tiny_dcgan) == 0
     assert cli("evaluate", tmp_path / "runs" / "dcgan" / "e", "--image-size", 8) == 2
     assert "--image-size are for --real/--fake folders" in capsys.readouterr().err
+
+
+def test_cli_evaluate_names_the_option_of_an_empty_folder(cli, tmp_path, capsys):
+    (tmp_path / "real").mkdir(), (tmp_path / "empty").mkdir()
+    Image.new("L", (8, 8), 40).save(tmp_path / "real" / "0.png")
+    assert cli("evaluate", "--real", tmp_path / "real", "--fake", tmp_path / "empty") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --fake: ") and "holds no images" in err
+    assert "data.name" not in err

@@ -115,8 +115,7 @@ class ImageFolderDataset(GanDataset):
         if not candidates:
             raise DataError(
                 f"Image folder {self.root} holds no images (searched recursively for "
-                f"{', '.join(IMAGE_EXTENSIONS)}, any letter case). Point data.name=folder:PATH at "
-                "a folder of images."
+                f"{', '.join(IMAGE_EXTENSIONS)}, any letter case); name a folder of images."
             )
         with ThreadPoolExecutor(max_workers=8) as pool:
             headers = list(pool.map(image_header, candidates))

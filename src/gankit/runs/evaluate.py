@@ -16,6 +16,7 @@ the same latent codes.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import time
@@ -229,10 +230,11 @@ def evaluate_folders(
     in sorted file order; the results' protocols say how many, and at which size.
     """
     fake_dir, real_dir = Path(fake_dir).expanduser(), Path(real_dir).expanduser()
-    if image_size is None:
-        fake_images = ImageFolderDataset.at_stored_size(fake_dir)
-    else:
-        fake_images = ImageFolderDataset(fake_dir, image_size)
+    with _naming("--fake"):
+        if image_size is None:
+            fake_images = ImageFolderDataset.at_stored_size(fake_dir)
+        else:
+            fake_images = ImageFolderDataset(fake_dir, image_size)
     extractor: FeatureExtractor
     if classifier is None:
         extractor = inception_extractor(weights, device, batch_size, resize=resize)
@@ -248,10 +250,11 @@ def evaluate_folders(
     fake = extractor.extract(batches, total, progress, description=f"images in {fake_dir}")
     real = None
     if any(m.needs_reference for m in set_metrics(metrics)):
-        if image_size is None and classifier is None:
-            real_images = ImageFolderDataset.at_stored_size(real_dir)
-        else:
-            real_images = ImageFolderDataset(real_dir, image_size or fake_images.image_size)
+        with _naming("--real"):
+            if image_size is None and classifier is None:
+                real_images = ImageFolderDataset.at_stored_size(real_dir)
+            else:
+                real_images = ImageFolderDataset(real_dir, image_size or fake_images.image_size)
         _at_least_two(len(real_images), "--real", real_dir)
         real = reference_features(
             DataConfig(name=f"folder:{real_dir}", image_size=real_images.image_size),
@@ -268,6 +271,15 @@ def evaluate_folders(
         "fake": str(fake_dir),
         "metrics": compute_set_metrics(metrics, real, fake, extra),
     }
+
+
+@contextlib.contextmanager
+def _naming(option: str) -> Iterator[None]:
+    """A folder's problem said with the option that named the folder."""
+    try:
+        yield
+    except GankitError as error:
+        raise ConfigError(f"{option}: {error}") from None
 
 
 def _at_least_two(count: int, option: str, folder: Path) -> None:
