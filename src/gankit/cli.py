@@ -107,5 +107,5 @@ def _out_of_memory(error: RuntimeError) -> bool:
 def _first_line(error: RuntimeError) -> str:
     """What torch's allocator says it was asked for ("tried to allocate 7188 bytes"), without
     its C++ frames."""
-    asked = re.search(r"tried to allocate ([^.;(]+)", str(error), re.IGNORECASE)
+    asked = re.search(r"tried to allocate ([\d.]+\s*\w+)", str(error), re.IGNORECASE)
     return f"torch tried to allocate {asked.group(1).strip()}" if asked else "torch"

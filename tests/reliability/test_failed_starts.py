@@ -48,13 +48,25 @@ def test_a_nan_at_the_first_step(refused, tiny_dcgan, tmp_path):
 
 
 def test_an_unexpected_error_mid_training(cli, tiny_dcgan, tmp_path, monkeypatch):
-    def out_of_memory(self):
+    def unexpected(self):
         self.run.metrics_file.write_text("{}\n")  # something was written already
-        raise torch.OutOfMemoryError("CUDA out of memory")
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(Trainer, "fit", unexpected)
+    with pytest.raises(ZeroDivisionError):  # a bug keeps its traceback
+        cli("train", "dcgan", "--name", "bug", "--steps", 1, *tiny_dcgan)
+    assert not (tmp_path / "runs" / "dcgan" / "bug").exists()
+
+
+def test_out_of_memory_at_the_start_is_one_line_and_frees_the_name(
+    refused, tiny_dcgan, tmp_path, monkeypatch
+):
+    def out_of_memory(self):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
 
     monkeypatch.setattr(Trainer, "fit", out_of_memory)
-    with pytest.raises(torch.OutOfMemoryError):
-        cli("train", "dcgan", "--name", "oom", "--steps", 1, *tiny_dcgan)
+    said = refused("train", "dcgan", "--name", "oom", "--steps", 1, *tiny_dcgan)
+    assert said.startswith("out of memory") and "20.00 GiB" in said
     assert not (tmp_path / "runs" / "dcgan" / "oom").exists()
 
 
