@@ -85,18 +85,18 @@ def main(argv: list[str] | None = None) -> None:
         fix = "Check the path" if exc.errno in PATH_ERRORS else "Free some space or fix permissions"
         click.echo(f"error: {exc.strerror}{where}. {fix}.", err=True)
         sys.exit(2)
-    except RuntimeError as exc:  # torch's allocator, when a size asked for cannot fit
-        if not _out_of_memory(exc) or "--debug" in args:
-            raise
-        click.echo(f"error: out of memory ({_first_line(exc)}). Use smaller images or batches.",
-                   err=True)  # fmt: skip
-        sys.exit(2)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except RuntimeError as exc:  # after Abort, a RuntimeError too: torch's allocator failing
+        if not _out_of_memory(exc) or "--debug" in args:
+            raise
+        click.echo(f"error: out of memory ({_asked_for(exc)}). Use smaller images or batches.",
+                   err=True)  # fmt: skip
+        sys.exit(2)
 
 
 def _out_of_memory(error: RuntimeError) -> bool:
@@ -104,7 +104,7 @@ def _out_of_memory(error: RuntimeError) -> bool:
     return "can't allocate memory" in text or "out of memory" in text.lower()
 
 
-def _first_line(error: RuntimeError) -> str:
+def _asked_for(error: RuntimeError) -> str:
     """What torch's allocator says it was asked for ("tried to allocate 7188 bytes"), without
     its C++ frames."""
     asked = re.search(r"tried to allocate ([\d.]+\s*\w+)", str(error), re.IGNORECASE)
