@@ -126,18 +126,19 @@ def _translation_results(
     """Paired translation (pix2pix): pixel metrics and colour statistics on a held-out split;
     unpaired and multi-domain translation: label preservation. "fid", the command's default,
     stands for the method's own default here."""
-    if method.spec.kind == "paired":
-        if list(metrics) not in (["pixel"], ["fid"]):
-            raise ConfigError(
-                f"Paired translation runs are scored by L1, PSNR, SSIM and colour statistics on "
-                f"held-out pairs (--metrics pixel); got {', '.join(metrics)}."
-            )
-        return pixel_results(method, data, n, ref_split, seed)
-    if list(metrics) not in (["labels"], ["fid"]):
+    paired = method.spec.kind == "paired"
+    own, runs, measure = (
+        ("pixel", "Paired", "L1, PSNR, SSIM and colour statistics on held-out pairs")
+        if paired
+        else ("labels", "Unpaired", "label preservation")
+    )
+    if list(metrics) not in ([own], ["fid"]):
         raise ConfigError(
-            f"Unpaired translation runs are scored by label preservation (--metrics labels); "
-            f"got {', '.join(metrics)}."
+            f"{runs} translation runs are scored by {measure} (--metrics {own}); got "
+            f"{', '.join(metrics)}."
         )
+    if paired:
+        return pixel_results(method, data, n, ref_split, seed)
     return label_preservation(method, data, min(n, 2000), device)
 
 

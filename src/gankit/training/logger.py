@@ -97,11 +97,8 @@ def read_metrics(run: RunFolder) -> list[dict[str, Any]]:
     for number, line in enumerate(run.metrics_file.read_text().splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except ValueError:
-            record = None
-        if isinstance(record, dict):
+        record = _record_of(line)
+        if record is not None:
             records.append(record)
         else:
             broken.append(number)
@@ -112,11 +109,21 @@ def read_metrics(run: RunFolder) -> list[dict[str, Any]]:
     return records
 
 
-def _step_of(line: str) -> int | None:
+def _record_of(line: str) -> dict[str, Any] | None:
+    """A logged line's record, or None for a line cut short by a crash."""
     try:
-        return int(json.loads(line)["step"])
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _step_of(line: str) -> int | None:
+    record = _record_of(line)
+    try:
+        return int(record["step"]) if record is not None else None
     except (ValueError, KeyError, TypeError):
-        return None  # a line cut short by a crash
+        return None  # a record without a step
 
 
 def clock(seconds: float) -> str:
