@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 
@@ -51,12 +49,6 @@ def translate_command(
     if not destination.strip():
         raise click.BadParameter("names no folder: give the folder for the results.",
                                  param_hint="--output")  # fmt: skip
-    if Path(destination).resolve() == Path(source).resolve():
-        raise click.BadParameter(
-            "is the --input folder: the translations would overwrite the images; choose another "
-            "folder.",
-            param_hint="--output",
-        )
     target = direction if direction is not None else target_domain
     written = translate_files(run_dir, source, destination, target, device, batch_size)
     click.echo(f"Translated {len(written)} images into {destination}")

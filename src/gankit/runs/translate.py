@@ -37,13 +37,18 @@ def translate_files(
     ``target`` is where to: ``AtoB`` or ``BtoA`` for a two-way model (cyclegan; default AtoB,
     pix2pix's only its trained direction), a domain index for a multi-domain one (stargan).
     """
+    source, destination = Path(source).expanduser(), Path(destination).expanduser()
+    if destination.resolve() == (source if source.is_dir() else source.parent).resolve():
+        raise DataError(
+            f"The output folder {destination} is the input's (--output is the --input folder): "
+            "the translations would overwrite the images; choose another folder."
+        )
     method, _, net = load_trained(run_dir, device=device)
     if not isinstance(method, Translator):
         raise ConfigError(
             f"{run_dir} is a {method.cfg.method} run, which generates rather than translates "
             "images; use `gankit sample` for it."
         )
-    source, destination = Path(source).expanduser(), Path(destination).expanduser()
     if source.is_file():
         if source.suffix.lower() not in IMAGE_EXTENSIONS:
             raise DataError(f"{source} is not an image ({', '.join(IMAGE_EXTENSIONS)}).")
