@@ -78,6 +78,19 @@ def generated(method, net, count: int, seed: int = 123, batch: int = 500) -> tor
     return torch.cat(chunks)
 
 
+def score_checkpoints(checkpoints: list[str], data: DataConfig, count: int = 10000) -> dict:
+    """The classifier FID of saved gankit checkpoints (e.g. the reproduce runs'
+    ``step_001500.pt``), each from ``count`` samples drawn as :func:`generated` draws them."""
+    from gankit.runs.launch import load_trained
+
+    results = {}
+    for checkpoint in checkpoints:
+        method, _, net = load_trained(checkpoint)
+        results[checkpoint] = classifier_fid(generated(method, net, count), data, count)
+        print(json.dumps({checkpoint: results[checkpoint]}), flush=True)
+    return {"loop": "gankit checkpoints", "measured": results}
+
+
 def test_images(data: DataConfig, count: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The first ``count`` test images and labels (the training split for the digits)."""
     from gankit.data import build_dataset

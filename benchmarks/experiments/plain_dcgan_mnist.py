@@ -12,6 +12,20 @@ batch 128, MNIST reshuffled every epoch. Scored by the same classifier FID as th
 ``configs/dcgan-mnist.yaml``: 10,000 samples against the first 10,000 MNIST test images.
 
     python benchmarks/experiments/plain_dcgan_mnist.py --steps 1500 --seed 0
+
+The same loop with another paper's training settings (``--paper``), for the other recipes of
+the GAN family: the tutorial's nets stay, the loss, optimizer, critic steps and batch become the
+paper's, so that a gap to gankit's recipe at equal steps and batch is the recipe's, not the
+nets'. ``lsgan``: Mao et al.'s least squares with the 0-1 coding (Eq. 9: a = 0, b = c = 1, each
+term halved as in Eq. 2), Adam 2e-4 / 0.5, batch 64 (``configs/lsgan.yaml``). ``sngan``: Miyato
+et al.'s hinge loss (Eq. 16-17), spectral normalisation of every layer of D (one power iteration
+per update, ``torch.nn.utils.parametrizations.spectral_norm``), Adam 2e-4 with betas (0, 0.9),
+five D updates per G update, each on a new real batch and new noise, batch 64
+(``configs/sngan.yaml``). ``--gankit CHECKPOINT ...`` scores saved gankit checkpoints the same
+way instead (e.g. the reproduce runs' ``step_001500.pt``).
+
+    python benchmarks/experiments/plain_dcgan_mnist.py --paper lsgan --steps 1500 --seed 0
+    python benchmarks/experiments/plain_dcgan_mnist.py --gankit runs/.../checkpoints/step_001500.pt
 """
 
 from __future__ import annotations
@@ -21,12 +35,17 @@ import json
 import time
 
 import torch
-from common import classifier_fid, mnist_data, run_options
+from common import classifier_fid, mnist_data, run_options, score_checkpoints
 from torch import nn
 
 from gankit.data import build_dataset
 
 Z_DIM = 100
+PAPERS = {  # loss, Adam betas, D updates per G update, spectral norm in D, batch
+    "dcgan": ("bce", (0.5, 0.999), 1, False, 128),
+    "lsgan": ("least-squares", (0.5, 0.999), 1, False, 64),
+    "sngan": ("hinge", (0.0, 0.9), 5, True, 64),
+}
 
 
 def generator() -> nn.Module:
@@ -61,32 +80,71 @@ def discriminator() -> nn.Module:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    run_options(parser, "plain_dcgan_mnist", batch_size=128)
-    parser.add_argument("--steps", type=int, default=1500)
-    args = parser.parse_args()
-    data = mnist_data(args.data_dir)
+def with_spectral_norm(net: nn.Module) -> nn.Module:
+    for name, layer in list(net.named_children()):
+        if isinstance(layer, (nn.Conv2d, nn.Linear)):
+            setattr(net, name, nn.utils.parametrizations.spectral_norm(layer))
+    return net
+
+
+def losses(kind: str):
+    """(D's loss on real and fake scores, G's loss on fake scores)."""
+    if kind == "bce":
+        bce = nn.BCEWithLogitsLoss()
+        return (
+            lambda real, fake: bce(real, torch.ones_like(real)) + bce(fake, torch.zeros_like(fake)),
+            lambda fake: bce(fake, torch.ones_like(fake)),
+        )
+    if kind == "least-squares":
+        return (
+            lambda real, fake: 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake**2).mean(),
+            lambda fake: 0.5 * ((fake - 1) ** 2).mean(),
+        )
+    return (
+        lambda real, fake: torch.relu(1 - real).mean() + torch.relu(1 + fake).mean(),
+        lambda fake: -fake.mean(),
+    )
+
+
+def train_plain(args, data) -> dict:
+    kind, betas, n_critic, spectral, _ = PAPERS[args.paper]
     images = build_dataset(data).tensors[0]
     torch.manual_seed(args.seed)
     G, D = generator(), discriminator()
-    optimizer_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    optimizer_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    bce = nn.BCEWithLogitsLoss()
-    ones = torch.ones(args.batch_size, 1)
-    zeros = torch.zeros(args.batch_size, 1)
+    if spectral:
+        D = with_spectral_norm(D)
+    optimizer_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=betas)
+    optimizer_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=betas)
+    d_loss_of, g_loss_of = losses(kind)
     order, position, started = torch.randperm(len(images)), 0, time.perf_counter()
-    for _ in range(args.steps):
+
+    def real_batch() -> torch.Tensor:
+        nonlocal order, position
         if position + args.batch_size > len(order):
             order, position = torch.randperm(len(images)), 0
-        real = images[order[position : position + args.batch_size]]
         position += args.batch_size
-        fake = G(torch.randn(args.batch_size, Z_DIM))
-        d_loss = bce(D(real), ones) + bce(D(fake.detach()), zeros)
-        optimizer_d.zero_grad()
-        d_loss.backward()
-        optimizer_d.step()
-        g_loss = bce(D(fake), ones)
+        return images[order[position - args.batch_size : position]]
+
+    for _ in range(args.steps):
+        if n_critic == 1:  # the tutorial's step: one batch of fakes for D's and G's update
+            real = real_batch()
+            fake = G(torch.randn(args.batch_size, Z_DIM))
+            d_loss = d_loss_of(D(real), D(fake.detach()))
+        else:
+            for _ in range(n_critic):
+                real = real_batch()
+                with torch.no_grad():
+                    made = G(torch.randn(args.batch_size, Z_DIM))
+                d_loss = d_loss_of(D(real), D(made))
+                optimizer_d.zero_grad()
+                d_loss.backward()
+                optimizer_d.step()
+            fake = G(torch.randn(args.batch_size, Z_DIM))
+        if n_critic == 1:
+            optimizer_d.zero_grad()
+            d_loss.backward()
+            optimizer_d.step()
+        g_loss = g_loss_of(D(fake))
         optimizer_g.zero_grad()
         g_loss.backward()
         optimizer_g.step()
@@ -95,14 +153,28 @@ def main() -> None:
     with torch.no_grad(), torch.random.fork_rng():
         torch.manual_seed(123)
         samples = torch.cat([G(torch.randn(500, Z_DIM)) for _ in range(20)])
-    result = {
-        "loop": "TensorFlow DCGAN tutorial in PyTorch, Adam 2e-4 / 0.5",
+    return {
+        "loop": f"TensorFlow DCGAN tutorial in PyTorch, {args.paper}'s training settings",
+        "paper": args.paper,
         "seed": args.seed,
         "steps": args.steps,
         "batch_size": args.batch_size,
         "train_seconds": round(seconds, 1),
         **classifier_fid(samples, data, 10000),
     }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    run_options(parser, "plain_dcgan_mnist", batch_size=0)
+    parser.add_argument("--paper", choices=sorted(PAPERS), default="dcgan")
+    parser.add_argument("--steps", type=int, default=1500)
+    parser.add_argument("--gankit", nargs="+", metavar="CHECKPOINT", help="score these instead")
+    args = parser.parse_args()
+    args.batch_size = args.batch_size or PAPERS[args.paper][-1]
+    torch.set_num_threads(1)
+    data = mnist_data(args.data_dir)
+    result = score_checkpoints(args.gankit, data) if args.gankit else train_plain(args, data)
     print(json.dumps(result))
 
 

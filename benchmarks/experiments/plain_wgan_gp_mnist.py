@@ -28,11 +28,10 @@ import json
 import time
 
 import torch
-from common import classifier_fid, generated, mnist_data, run_options
+from common import classifier_fid, mnist_data, run_options, score_checkpoints
 from torch import nn
 
 from gankit.data import build_dataset
-from gankit.runs.launch import load_trained
 
 Z_DIM, DIM, LAMBDA, CRITIC_ITERS = 128, 64, 10.0, 5
 
@@ -121,15 +120,6 @@ def train_plain(args, data) -> dict:
     }
 
 
-def score_gankit(checkpoints: list[str], data) -> dict:
-    results = {}
-    for checkpoint in checkpoints:
-        method, _, net = load_trained(checkpoint)
-        results[checkpoint] = classifier_fid(generated(method, net, 10000), data, 10000)
-        print(json.dumps({checkpoint: results[checkpoint]}), flush=True)
-    return {"loop": "gankit checkpoints", "measured": results}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     run_options(parser, "plain_wgan_gp_mnist", batch_size=64)
@@ -140,7 +130,7 @@ def main() -> None:
     args.measure_at = {int(s) for s in args.measure_at.split(",") if s} or {args.steps}
     torch.set_num_threads(1)
     data = mnist_data(args.data_dir)
-    result = score_gankit(args.gankit, data) if args.gankit else train_plain(args, data)
+    result = score_checkpoints(args.gankit, data) if args.gankit else train_plain(args, data)
     print(json.dumps(result))
 
 

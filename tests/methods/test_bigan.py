@@ -78,3 +78,28 @@ def test_encoding_and_reconstruction_grids():
     assert images.shape == (64, 1, 16, 16) and per_row == 8
     assert torch.equal(images[:8], inputs["real"][:8])  # real row, then its reconstructions
     assert torch.allclose(images[8:16], method.reconstruct(inputs["real"][:8]))
+
+
+AUTHORS = [  # the authors' MNIST model, as the reproduce run `authors-code` sets it
+    "generator.affine=false", "generator.z_skip=true", "encoder.affine=false",
+    "encoder.squash=true", "discriminator.affine=false", "discriminator.joint=additive",
+    "discriminator.norm=batch",
+]  # fmt: skip
+
+
+def test_the_authors_code_model_trains_and_reconstructs_from_the_squashed_code():
+    method = build(*AUTHORS)
+    logs = method.train_step((torch.rand(8, 1, 16, 16) * 2 - 1, torch.zeros(8)), True)
+    assert torch.isfinite(logs["g_loss"]) and torch.isfinite(logs["d_loss"])
+    x = torch.rand(5, 1, 16, 16) * 2 - 1
+    features = method.encode(x)  # the nearest-neighbour features: E's linear output
+    code = 2 * torch.sigmoid(features) - 1  # what G and D read
+    assert torch.allclose(method.reconstruct(x), method.generate(code), rtol=1e-5, atol=1e-8)
+    assert not torch.allclose(
+        method.reconstruct(x), method.generate(features), rtol=1e-5, atol=1e-8
+    )
+
+
+def test_a_gradient_penalty_with_a_batch_normalised_discriminator_is_refused():
+    with pytest.raises(ConfigError, match="per-sample.*discriminator.norm=none"):
+        build("discriminator.norm=batch", "regularizers=[gradient_penalty]")

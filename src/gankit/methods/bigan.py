@@ -21,6 +21,7 @@ from gankit.nets.bigan import BiGANEncoder, JointDiscriminator
 from gankit.registry import check_options
 
 IMAGE_LAYOUT_PENALTIES = ("banach_gradient_penalty",)  # filter images, not joint (x, z) vectors
+PER_SAMPLE_PENALTIES = ("gradient_penalty", "dragan", "r1")  # each sample's gradient of D
 
 
 @dataclass
@@ -90,8 +91,14 @@ class BiGAN(GAN):
         check_options(
             JointDiscriminator, cfg.discriminator, "joint discriminator", ("spec", "z_dim")
         )
+        batch_norm = cfg.discriminator.get("norm") == "batch"
         for item in cfg.regularizers:
             name = item if isinstance(item, str) else item.get("name")
+            if batch_norm and name in PER_SAMPLE_PENALTIES:
+                raise ConfigError(
+                    f"{name} is a per-sample penalty, but batch norm mixes the samples of the "
+                    "discriminator's batch; set discriminator.norm=none or drop the penalty."
+                )
             if name in IMAGE_LAYOUT_PENALTIES:
                 raise ConfigError(
                     f"{name} filters images, but bigan's discriminator reads (x, z) pairs; use "
@@ -160,8 +167,10 @@ class BiGAN(GAN):
             E.train(was_training)
 
     def reconstruct(self, images: torch.Tensor, net: nn.Module | None = None) -> torch.Tensor:
-        """G(E(x)): what the generator makes of each image's code."""
-        return self.generate(self.encode(images).to(self.device), net)
+        """G(E(x)): what the generator makes of each image's code (the squashed code where the
+        encoder squashes, as D and G see it)."""
+        E = cast(BiGANEncoder, self.nets["encoder"])
+        return self.generate(E.to_code(self.encode(images)).to(self.device), net)
 
     def fixed_inputs(self, count: int, rng: torch.Generator, dataset: Any = None) -> Any:
         """A fixed batch of real images (a quarter of the grid) and latents for the last half."""

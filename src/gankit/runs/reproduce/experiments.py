@@ -191,7 +191,27 @@ register(
         name="bigan-mnist",
         claim="BiGAN (Donahue et al. 2017) on MNIST: 1-NN accuracy of encoder features (E(x) and "
         "E's hidden layer) against raw pixels and an untrained encoder",
-        runs=(RunSpec("bigan", "bigan-mnist"),),
+        runs=(
+            RunSpec("bigan", "bigan-mnist"),
+            # the authors' code's model where the paper is silent (nets.bigan's docstring): no
+            # biases or batch-norm gains, z added into G's and D's second layer, D's batch norm,
+            # E's code squashed into [-1, 1] for D, L2 weight decay 2.5e-5 (train_gan.py)
+            RunSpec(
+                "authors-code",
+                "bigan-mnist",
+                (
+                    "generator.affine=false",
+                    "generator.z_skip=true",
+                    "encoder.affine=false",
+                    "encoder.squash=true",
+                    "discriminator.affine=false",
+                    "discriminator.joint=additive",
+                    "discriminator.norm=batch",
+                    "optim.generator.weight_decay=2.5e-5",
+                    "optim.discriminator.weight_decay=2.5e-5",
+                ),
+            ),
+        ),
         measure="encoder_features",
         metric="encoder_1nn",
         better="higher",
