@@ -37,6 +37,10 @@ def test_class_grids_and_single_class_samples(cli, trained, tmp_path, capsys):
     run = trained("cgan")
     assert cli("sample", run, "--per-class", "-n", 30, "--out", tmp_path / "classes.png") == 0
     assert is_grid(tmp_path / "classes.png", 10, 3)  # one row per class
+    # fewer samples than classes cannot give every class a row: one line, not a silent 10
+    assert cli("sample", run, "--per-class", "-n", 5, "--out", tmp_path / "few.png") == 2
+    assert "10 classes need -n 10 or more" in capsys.readouterr().err
+    assert not (tmp_path / "few.png").exists()
     assert cli("sample", run, "--label", 3, "-n", 4) == 0
     assert (run / "samples" / "label3_seed0.png").exists()
     assert cli("sample", run, "--label", 12) == 2

@@ -42,7 +42,8 @@ def write_samples(
     - ``interpolate``: each of ``n // steps`` rows walks the latent space from one random code to
       another in ``steps`` (8) images;
     - ``label``: ``n`` samples of one class (class-conditional runs, e.g. ``cgan``);
-    - ``per_class``: one row per class, ``n // classes`` samples each;
+    - ``per_class``: one row per class, ``n // classes`` samples each (``n`` at least the
+      number of classes);
     - ``traverse``: a latent code's traversal (``infogan``; e.g. ``c1``): one row per category,
       ``steps`` (10) columns as the code runs over ``value_range``.
 
@@ -62,7 +63,12 @@ def write_samples(
         kind = f"traverse_{traverse}"
     elif per_class:
         conditional = _capable(method, ConditionalSampler, "--per-class", "class labels (cgan)")
-        nrow = max(1, n // conditional.num_classes)
+        if n < conditional.num_classes:
+            raise ConfigError(
+                f"--per-class gives each class a row: {conditional.num_classes} classes need "
+                f"-n {conditional.num_classes} or more, not {n}."
+            )
+        nrow = n // conditional.num_classes
         latent, kind = conditional.per_class_latent(nrow, rng), "per_class"
     elif label is not None:
         conditional = _capable(method, ConditionalSampler, "--label", "class labels (cgan)")
