@@ -41,8 +41,15 @@ def test_cli_evaluate_prints_values_with_their_protocol(
     out = capsys.readouterr().out
     assert "dcgan at step 2" in out and "fid" in out and "30 generated" in out
     document = json.loads((run / "eval" / "2.json").read_text())
-    assert set(document["metrics"]) == {"fid", "is"}
+    assert set(document["metrics"]) == {"fid", "is"} == set(document["updated"])
     assert "eval/is" in read_metrics(RunFolder(run))[-1]
+    # a later evaluation of another metric keeps the earlier ones, and says which are which
+    assert cli("evaluate", run, "--metrics", "kid", "--n", 30) == 0
+    out = capsys.readouterr().out
+    new, _, kept = out.partition("kept from an earlier evaluation")
+    assert "kid" in new and "fid" not in new and "fid" in kept and "is " in kept
+    document = json.loads((run / "eval" / "2.json").read_text())
+    assert set(document["metrics"]) == {"fid", "is", "kid"} and document["updated"] == ["kid"]
 
 
 def test_cli_evaluate_compares_two_folders(cli, tmp_path, fast_extractor, capsys):

@@ -126,6 +126,15 @@ def evaluate_command(
             resize=resize,
         )
         click.echo(f"{document['method']} at step {document['step']}:")
+        updated = set(document["updated"])
+        for line in summary_lines({k: v for k, v in document["metrics"].items() if k in updated}):
+            click.echo("  " + line)
+        kept = {k: v for k, v in document["metrics"].items() if k not in updated}
+        if kept:
+            click.echo(f"kept from an earlier evaluation (eval/{document['step']}.json):")
+            for line in summary_lines(kept):
+                click.echo("  " + line)
+        return
     elif real and fake:
         if (features == "classifier") != (classifier is not None):
             raise click.UsageError(

@@ -104,6 +104,7 @@ def evaluate_run(
         "method": cfg.method,
         "dataset": cfg.data.name,
         "metrics": earlier | results,  # an earlier evaluation of other metrics is kept
+        "updated": list(results),  # what this evaluation (its seconds and date) measured
         "seconds": round(time.perf_counter() - started, 3),
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
