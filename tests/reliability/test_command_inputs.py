@@ -105,6 +105,9 @@ def test_a_run_with_a_broken_config_or_evaluation_file_is_refused_in_one_line(
     assert "config.yaml" in said and "not valid YAML" in said
     (broken / "config.yaml").write_text("- 1\n")
     assert "mapping" in refused("compare", broken)
+    (broken / "config.yaml").write_text("")  # a folder whose run never wrote its config
+    said = refused("compare", runs["dcgan"], broken)
+    assert "config.yaml" in said and "names no method" in said
 
 
 def test_report_writes_html_only_so_it_cannot_overwrite_a_runs_files(usage_error, runs):

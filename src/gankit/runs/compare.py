@@ -75,6 +75,11 @@ def summarize(path: str | Path) -> RunSummary:
     run = RunFolder.open(path)
     # a translation run saved before its net keys changed is shown in today's keys
     config = upgrade_net_keys(load_yaml(run.config_file))
+    if "method" not in config:
+        raise RunFolderError(
+            f"{str(run.config_file)!r} names no method, so {str(run.path)!r} is not a run that "
+            "gankit started (every run writes its whole config first); leave it out."
+        )
     environment = read_json(run.env_file) if run.env_file.is_file() else {}
     records = read_metrics(run)
     values: dict[str, dict[int, float]] = {}
