@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from gankit.config import DataConfig
-from gankit.runs.launch import resolve_config, start
+from gankit.runs.launch import load_trained, resolve_config, start
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -81,8 +81,6 @@ def generated(method, net, count: int, seed: int = 123, batch: int = 500) -> tor
 def score_checkpoints(checkpoints: list[str], data: DataConfig, count: int = 10000) -> dict:
     """The classifier FID of saved gankit checkpoints (e.g. the reproduce runs'
     ``step_001500.pt``), each from ``count`` samples drawn as :func:`generated` draws them."""
-    from gankit.runs.launch import load_trained
-
     results = {}
     for checkpoint in checkpoints:
         method, _, net = load_trained(checkpoint)

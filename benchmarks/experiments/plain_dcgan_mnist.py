@@ -125,25 +125,24 @@ def train_plain(args, data) -> dict:
         position += args.batch_size
         return images[order[position - args.batch_size : position]]
 
+    def update_d(real: torch.Tensor, fake: torch.Tensor) -> None:
+        d_loss = d_loss_of(D(real), D(fake))
+        optimizer_d.zero_grad()
+        d_loss.backward()
+        optimizer_d.step()
+
     for _ in range(args.steps):
         if n_critic == 1:  # the tutorial's step: one batch of fakes for D's and G's update
             real = real_batch()
             fake = G(torch.randn(args.batch_size, Z_DIM))
-            d_loss = d_loss_of(D(real), D(fake.detach()))
-        else:
+            update_d(real, fake.detach())
+        else:  # each D update on a new real batch and new noise, then G's on new noise
             for _ in range(n_critic):
                 real = real_batch()
                 with torch.no_grad():
                     made = G(torch.randn(args.batch_size, Z_DIM))
-                d_loss = d_loss_of(D(real), D(made))
-                optimizer_d.zero_grad()
-                d_loss.backward()
-                optimizer_d.step()
+                update_d(real, made)
             fake = G(torch.randn(args.batch_size, Z_DIM))
-        if n_critic == 1:
-            optimizer_d.zero_grad()
-            d_loss.backward()
-            optimizer_d.step()
         g_loss = g_loss_of(D(fake))
         optimizer_g.zero_grad()
         g_loss.backward()

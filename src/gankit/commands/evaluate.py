@@ -126,15 +126,6 @@ def evaluate_command(
             resize=resize,
         )
         click.echo(f"{document['method']} at step {document['step']}:")
-        updated = set(document["updated"])
-        for line in summary_lines({k: v for k, v in document["metrics"].items() if k in updated}):
-            click.echo("  " + line)
-        kept = {k: v for k, v in document["metrics"].items() if k not in updated}
-        if kept:
-            click.echo(f"kept from an earlier evaluation (eval/{document['step']}.json):")
-            for line in summary_lines(kept):
-                click.echo("  " + line)
-        return
     elif real and fake:
         if (features == "classifier") != (classifier is not None):
             raise click.UsageError(
@@ -158,8 +149,15 @@ def evaluate_command(
         click.echo(f"{fake} against {real}:")
     else:
         raise click.UsageError("Give a RUN_DIR, or both --real DIR and --fake DIR.")
-    for line in summary_lines(document["metrics"]):
+    # a run's eval/<step>.json also keeps the metrics of earlier evaluations: printed apart
+    updated = set(document.get("updated", document["metrics"]))
+    for line in summary_lines({k: v for k, v in document["metrics"].items() if k in updated}):
         click.echo("  " + line)
+    kept = {k: v for k, v in document["metrics"].items() if k not in updated}
+    if kept:
+        click.echo(f"kept from an earlier evaluation (eval/{document['step']}.json):")
+        for line in summary_lines(kept):
+            click.echo("  " + line)
 
 
 COMMANDS = [evaluate_command]

@@ -135,11 +135,8 @@ class JointDiscriminator(nn.Module):
             raise ValueError(f"joint must be one of {', '.join(JOINTS)}, not {joint!r}.")
         if norm not in NORMS:
             raise ValueError(f"norm must be one of {', '.join(NORMS)}, not {norm!r}.")
-        self.image_dim, self.z_dim, self.additive = (
-            math.prod(spec.shape),
-            z_dim,
-            joint == "additive",
-        )
+        self.image_dim, self.z_dim = math.prod(spec.shape), z_dim
+        self.additive = joint == "additive"
         self.x_branch = nn.Sequential(
             nn.Linear(self.image_dim, width, bias=affine), nn.LeakyReLU(SLOPE, True)
         )
