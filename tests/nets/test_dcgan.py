@@ -82,3 +82,41 @@ def test_default_leaky_slope_leaves_outputs_bit_identical():
 def test_leaky_slopes_outside_zero_to_one_are_refused(slope):
     with pytest.raises(ConfigError, match="leaky_slope"):
         build_discriminator("dcgan", DataSpec("image", (1, 16, 16)), {"leaky_slope": slope})
+
+
+def test_torch_init_keeps_pytorchs_default_initialisation():
+    # PyTorch's default for a conv: kaiming_uniform(a=sqrt(5)), so U(-b, b) with b = 1/sqrt(fan_in)
+    spec = DataSpec("image", (1, 28, 28))
+    torch.manual_seed(0)
+    D = build_discriminator("dcgan", spec, {"norm": "none", "init": "torch"})
+    first = D.net[0].weight  # 64 x 1 x 4 x 4: fan_in 16, bound 0.25
+    assert first.abs().max() <= 0.25 and abs(first.std().item() - 0.25 / 3**0.5) < 0.02
+    torch.manual_seed(0)
+    expected = torch.nn.Conv2d(1, 64, 4, 2, 1, bias=False).weight
+    assert torch.equal(first, expected)  # the first layer drew as a plain nn.Conv2d would
+    G = build_generator("dcgan", 100, spec, {"init": "torch"})
+    assert torch.equal(
+        G.net[1].weight, torch.ones_like(G.net[1].weight)
+    )  # BN scale 1, not N(1, .02)
+    dcgan = build_discriminator("dcgan", spec, {"norm": "none"})
+    assert abs(dcgan.net[0].weight.std().item() - 0.02) < 0.005  # the default is still DCGAN's
+
+
+def test_default_init_is_dcgans_bit_for_bit():
+    spec = DataSpec("image", (1, 16, 16))
+    nets = {}
+    for name, options in [("default", {}), ("dcgan", {"init": "dcgan"})]:
+        torch.manual_seed(0)
+        nets[name] = build_generator("dcgan", 8, spec, {"width": 4, **options})
+    for a, b in zip(nets["default"].parameters(), nets["dcgan"].parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("build", ["generator", "discriminator"])
+def test_unknown_init_is_refused_with_the_choices(build):
+    spec = DataSpec("image", (1, 16, 16))
+    with pytest.raises(ConfigError, match=r"init must be one of \['dcgan', 'torch'\]"):
+        if build == "generator":
+            build_generator("dcgan", 8, spec, {"init": "xavier"})
+        else:
+            build_discriminator("dcgan", spec, {"init": "xavier"})

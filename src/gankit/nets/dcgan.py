@@ -12,6 +12,12 @@ Thimonier 2020, §1.3, state 0.01 instead). The layer widths follow the PyTorch 
 Other sizes keep the same pattern from a smaller base: 16 = 4·2², 28 = 7·2², 32 = 4·2³.
 The discriminator's ``norm`` may be ``layer`` (for gradient penalties, which BatchNorm breaks:
 Gulrajani et al. 2017, §4) or ``none`` (for spectral normalisation, Miyato et al. 2018).
+
+``init`` is ``dcgan`` (the default: Radford et al.'s N(0, 0.02), §4) or ``torch`` (PyTorch's own
+layer defaults, as a plain PyTorch loop gets them). Under spectral normalisation the scale of D's
+weights does not change D, only how far an Adam step moves W / sigma(W): with N(0, 0.02) D's
+first layer (fan-in 16) moves several times faster, its last (fan-in 6,272 at 28 px) slower.
+EXPERIMENTS.md measures the difference for ``sngan.yaml`` on MNIST.
 """
 
 from __future__ import annotations
@@ -27,6 +33,15 @@ from gankit.nets.shapes import pyramid, square_image
 
 BASES = range(3, 8)  # the first layer maps z to a base x base map, 3 <= base <= 7
 NORMS = ("batch", "layer", "none")
+INITS = ("dcgan", "torch")
+
+
+def _initialise(net: nn.Module, init: str) -> None:
+    """DCGAN's N(0, 0.02) (``dcgan``), or the layers' own PyTorch defaults (``torch``)."""
+    if init not in INITS:
+        raise ConfigError(f"init must be one of {list(INITS)} (dcgan: N(0, 0.02)), got {init!r}.")
+    if init == "dcgan":
+        net.apply(dcgan_init)
 
 
 def _norm(kind: str, channels: int) -> list[nn.Module]:
@@ -43,7 +58,7 @@ def _norm(kind: str, channels: int) -> list[nn.Module]:
 class DCGANGenerator(nn.Module):
     """DCGAN generator: z -> (ConvTranspose, BN, ReLU) x levels -> tanh image."""
 
-    def __init__(self, z_dim: int, spec: DataSpec, width: int = 64) -> None:
+    def __init__(self, z_dim: int, spec: DataSpec, width: int = 64, init: str = "dcgan") -> None:
         super().__init__()
         channels, size = square_image(spec, "DCGAN")
         base, levels = pyramid(size, BASES, "DCGAN")
@@ -62,7 +77,7 @@ class DCGANGenerator(nn.Module):
             features //= 2
         layers += [nn.ConvTranspose2d(features, channels, 4, 2, 1, bias=False), nn.Tanh()]
         self.net = nn.Sequential(*layers)
-        self.apply(dcgan_init)
+        _initialise(self, init)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.net(z.view(z.shape[0], -1, 1, 1))
@@ -78,7 +93,12 @@ class DCGANDiscriminator(nn.Module):
     output_kind = "score"
 
     def __init__(
-        self, spec: DataSpec, width: int = 64, norm: str = "batch", leaky_slope: float = 0.2
+        self,
+        spec: DataSpec,
+        width: int = 64,
+        norm: str = "batch",
+        leaky_slope: float = 0.2,
+        init: str = "dcgan",
     ) -> None:
         super().__init__()
         if not 0 <= leaky_slope < 1:
@@ -99,7 +119,7 @@ class DCGANDiscriminator(nn.Module):
             features *= 2
         layers.append(nn.Conv2d(features, 1, base, 1, 0, bias=False))
         self.net = nn.Sequential(*layers)
-        self.apply(dcgan_init)
+        _initialise(self, init)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x).flatten()
