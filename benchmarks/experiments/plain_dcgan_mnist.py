@@ -18,13 +18,19 @@ the GAN family: the tutorial's nets stay, the loss, optimizer, critic steps and 
 paper's, so that a gap to gankit's recipe at equal steps and batch is the recipe's, not the
 nets'. ``lsgan``: Mao et al.'s least squares with the 0-1 coding (Eq. 9: a = 0, b = c = 1, each
 term halved as in Eq. 2), Adam 2e-4 / 0.5, batch 64 (``configs/lsgan.yaml``). ``sngan``: Miyato
-et al.'s hinge loss (Eq. 16-17), spectral normalisation of every layer of D (one power iteration
-per update, ``torch.nn.utils.parametrizations.spectral_norm``), Adam 2e-4 with betas (0, 0.9),
-five D updates per G update, each on a new real batch and new noise, batch 64
-(``configs/sngan.yaml``). ``--gankit CHECKPOINT ...`` scores saved gankit checkpoints the same
-way instead (e.g. the reproduce runs' ``step_001500.pt``).
+et al.'s hinge loss (Eq. 16-17), spectral normalisation of every layer of D
+(``torch.nn.utils.parametrizations.spectral_norm``: one power iteration on every training-mode
+forward), Adam 2e-4 with betas (0, 0.9), five D updates per G update, each on a new real batch
+and new noise, batch 64 (``configs/sngan.yaml``). ``--generator gankit`` and ``--discriminator
+gankit`` swap the tutorial's nets for gankit's registered DCGAN nets at 28 px (the recipes'
+``nets: dcgan``; D without batch norm for ``sngan``, as ``configs/sngan.yaml`` sets), so that a
+gap between loop and recipe splits into G, D and training machinery; ``--torch-init GD`` (or
+``G``, ``D``) gives those gankit nets PyTorch's default initialisation instead of DCGAN's
+N(0, 0.02), as the tutorial's nets have it. ``--gankit CHECKPOINT ...`` scores saved
+gankit checkpoints the same way instead (e.g. the reproduce runs' ``step_001500.pt``).
 
     python benchmarks/experiments/plain_dcgan_mnist.py --paper lsgan --steps 1500 --seed 0
+    python benchmarks/experiments/plain_dcgan_mnist.py --paper sngan --discriminator gankit
     python benchmarks/experiments/plain_dcgan_mnist.py --gankit runs/.../checkpoints/step_001500.pt
 """
 
@@ -38,7 +44,9 @@ import torch
 from common import classifier_fid, mnist_data, run_options, score_checkpoints
 from torch import nn
 
+from gankit.core.spec import DataSpec
 from gankit.data import build_dataset
+from gankit.nets.registry import build_discriminator, build_generator
 
 Z_DIM = 100
 PAPERS = {  # loss, Adam betas, D updates per G update, spectral norm in D, batch
@@ -80,10 +88,35 @@ def discriminator() -> nn.Module:
     )
 
 
+MNIST_SPEC = DataSpec("image", (1, 28, 28))
+
+
+def nets(args) -> tuple[nn.Module, nn.Module]:
+    """(G, D): the tutorial's, or gankit's registered DCGAN nets at 28 px (D's norm as the
+    paper's recipe sets it)."""
+    norm = "none" if PAPERS[args.paper][3] else "batch"
+    G = (
+        build_generator("dcgan", Z_DIM, MNIST_SPEC, {})
+        if args.generator == "gankit"
+        else generator()
+    )
+    D = (
+        build_discriminator("dcgan", MNIST_SPEC, {"norm": norm})
+        if args.discriminator == "gankit"
+        else discriminator()
+    )
+    for net, kind, name in ((G, args.generator, "G"), (D, args.discriminator, "D")):
+        if kind == "gankit" and name in args.torch_init:
+            for module in net.modules():
+                if hasattr(module, "reset_parameters"):
+                    module.reset_parameters()
+    return G, D
+
+
 def with_spectral_norm(net: nn.Module) -> nn.Module:
-    for name, layer in list(net.named_children()):
-        if isinstance(layer, (nn.Conv2d, nn.Linear)):
-            setattr(net, name, nn.utils.parametrizations.spectral_norm(layer))
+    for module in list(net.modules()):
+        if isinstance(module, (nn.Conv2d, nn.Linear)):
+            nn.utils.parametrizations.spectral_norm(module)
     return net
 
 
@@ -110,7 +143,7 @@ def train_plain(args, data) -> dict:
     kind, betas, n_critic, spectral, _ = PAPERS[args.paper]
     images = build_dataset(data).tensors[0]
     torch.manual_seed(args.seed)
-    G, D = generator(), discriminator()
+    G, D = nets(args)
     if spectral:
         D = with_spectral_norm(D)
     optimizer_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=betas)
@@ -155,6 +188,9 @@ def train_plain(args, data) -> dict:
     return {
         "loop": f"TensorFlow DCGAN tutorial in PyTorch, {args.paper}'s training settings",
         "paper": args.paper,
+        "generator": args.generator,
+        "discriminator": args.discriminator,
+        "torch_init": args.torch_init,
         "seed": args.seed,
         "steps": args.steps,
         "batch_size": args.batch_size,
@@ -168,6 +204,10 @@ def main() -> None:
     run_options(parser, "plain_dcgan_mnist", batch_size=0)
     parser.add_argument("--paper", choices=sorted(PAPERS), default="dcgan")
     parser.add_argument("--steps", type=int, default=1500)
+    parser.add_argument("--generator", choices=("tutorial", "gankit"), default="tutorial")
+    parser.add_argument("--discriminator", choices=("tutorial", "gankit"), default="tutorial")
+    parser.add_argument("--torch-init", choices=("", "G", "D", "GD"), default="",
+                        help="these gankit nets get torch's default initialisation")  # fmt: skip
     parser.add_argument("--gankit", nargs="+", metavar="CHECKPOINT", help="score these instead")
     args = parser.parse_args()
     args.batch_size = args.batch_size or PAPERS[args.paper][-1]
