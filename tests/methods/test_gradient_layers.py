@@ -105,6 +105,26 @@ def test_fine_tuning_keeps_one_trained_critic_per_layer_and_reloads_them(tmp_pat
     assert torch.equal(again(x), layers(x))
 
 
+def test_on_layer_sees_the_composition_as_it_grows_with_the_critic_of_that_moment():
+    torch.manual_seed(0)
+    critic = nn.Sequential(nn.Linear(2, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1), nn.Flatten(0))
+    real = (torch.randn(16, 2) + 2.0 for _ in iter(int, 1))
+    optimizer = torch.optim.Adam(critic.parameters(), lr=1e-2, betas=(0.0, 0.9))
+    x, seen = torch.randn(5, 2), []
+    layers = fine_tune(lambda n: torch.randn(n, 2), critic, real, steps=3, critic_steps=2,
+                       eta=0.2, optimizer=optimizer,
+                       on_layer=lambda grown: seen.append((len(grown), grown(x))))  # fmt: skip
+    assert [count for count, _ in seen] == [1, 2, 3]
+    assert torch.equal(seen[-1][1], layers(x))
+    first_only = GradientLayers(0.2, order="newest-first")
+    first_only.append(layers.critics[0])
+    assert torch.equal(seen[0][1], first_only(x))  # scored then, not with later critics
+    fixed = []
+    fine_tune(lambda n: torch.zeros(n, 2), Linear([0.0, 1.0]), iter(()), steps=4,
+              critic_steps=0, eta=0.1, on_layer=lambda grown: fixed.append(len(grown)))  # fmt: skip
+    assert fixed == [4]  # the trained critic's T layers are added at once
+
+
 def test_zero_critic_steps_repeat_the_trained_critic_without_copies():
     layers = fine_tune(lambda n: torch.zeros(n, 2), Linear([0.0, 1.0]), iter(()), steps=7,
                        critic_steps=0, eta=0.1)  # fmt: skip

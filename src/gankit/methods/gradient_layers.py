@@ -207,6 +207,7 @@ def fine_tune(
     regularizers: Sequence[Any] = (),
     optimizer: torch.optim.Optimizer | None = None,
     split: GeneratorSplit | None = None,
+    on_layer: Callable[[GradientLayers], None] | None = None,
 ) -> GradientLayers:
     """Algorithm 2: ``steps`` (T) gradient layers, the critic trained ``critic_steps`` (T_0)
     steps before each against samples refined by the layers so far.
@@ -215,12 +216,16 @@ def fine_tune(
     (the layers then act inside the generator, the critic sees G_2 of them); ``real_batches``
     yields real batches. The critic is trained in place (``optimizer`` must hold its
     parameters; penalties come from ``regularizers``). With ``critic_steps=0`` the result is T
-    layers of the critic as it is.
+    layers of the critic as it is. ``on_layer(layers)``, if given, is called each time the
+    composition grows (after every trained critic is added; once, with all T layers, when
+    ``critic_steps=0``), e.g. to score the samples after 10, 20 and 30 layers of one run.
     """
     # Sørby 2019, Algorithm 2: x <- phi(... phi(phi(x; theta^(k)); theta^(k-1)) ...; theta^(1)).
     layers = GradientLayers(eta, loss, loss_options, split.name if split else OUTPUT, NEWEST_FIRST)
     if critic_steps == 0:
         layers.append(critic, steps)
+        if on_layer is not None:
+            on_layer(layers)
         return layers
     if optimizer is None:
         raise ConfigError("Fine-tuning the critic (critic_steps > 0) needs its optimizer.")
@@ -239,4 +244,6 @@ def fine_tune(
                 regularizer.after_discriminator_step(critic)
         critic.eval()
         layers.append(critic)
+        if on_layer is not None:
+            on_layer(layers)
     return layers
