@@ -58,23 +58,29 @@ def refine(run: str, eta: float, args, data: DataConfig) -> tuple[dict, torch.Te
     curve: dict[int, float] = {}
     after = before
 
-    def score(layers: GradientLayers) -> None:
+    def score(t: int, moved: torch.Tensor) -> None:
         nonlocal after
-        if len(layers) in args.at:
-            after = torch.cat([layers(chunk) for chunk in before.split(250)]).clamp(-1, 1)
-            curve[len(layers)] = classifier_fid(after, data, args.count)["classifier_fid"]
-            print(run, eta, len(layers), curve[len(layers)], flush=True)
+        after = moved.clamp(-1, 1)
+        curve[t] = classifier_fid(after, data, args.count)["classifier_fid"]
+        print(run, eta, t, curve[t], flush=True)
 
     if 0 in args.at:
         curve[0] = classifier_fid(before, data, args.count)["classifier_fid"]
     began = time.perf_counter()
     torch.manual_seed(args.seed)  # the critic's fine-tuning noise and penalty draws
-    if args.critic_steps == 0:  # the trained critic T times: score each T by a composition
+    if args.critic_steps == 0:  # the trained critic: each T goes on from the T scored before it
+        moved, done = before, 0
         for t in sorted(t for t in args.at if t > 0):
             layers = GradientLayers(eta, cfg.loss, cfg.loss_options)
-            layers.append(critic, t)
-            score(layers)
-    else:
+            layers.append(critic, t - done)
+            moved, done = torch.cat([layers(chunk) for chunk in moved.split(250)]), t
+            score(t, moved)
+    else:  # each new critic acts first, so every T refines the samples from the start
+
+        def grown(layers: GradientLayers) -> None:
+            if len(layers) in args.at:
+                score(len(layers), torch.cat([layers(chunk) for chunk in before.split(250)]))
+
         optimizer = torch.optim.Adam(critic.parameters(), lr=args.critic_lr, betas=(0.0, 0.9))
         fine_tune(
             lambda n: method.generate(method.sample_latent(n), net),
@@ -87,7 +93,7 @@ def refine(run: str, eta: float, args, data: DataConfig) -> tuple[dict, torch.Te
             cfg.loss_options,
             method.regularizers,
             optimizer,
-            on_layer=score,
+            on_layer=grown,
         )
     seconds = round(time.perf_counter() - began, 1)
     return {"fid": curve, "wall_s": seconds, "method": cfg.method}, before, after
