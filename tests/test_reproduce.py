@@ -96,8 +96,8 @@ def test_summary_says_converged_when_the_last_quarter_moved_less_than_the_seed_s
     assert a["meets_target"] is True
     assert b["converged"] is False and b["meets_target"] is False
     text = table(experiment, document)
-    assert "| a | 100 | 0.60, 0.80 | **0.70 ± 0.14** | 0.68 | yes | yes |" in text
-    assert "| b | 100 | 0.40, 0.42 | **0.41 ± 0.01** | 0.21 | no | no |" in text
+    assert "| a | 100 | 0.600, 0.800 | **0.700 ± 0.141** | 0.680 | yes | yes |" in text
+    assert "| b | 100 | 0.400, 0.420 | **0.410 ± 0.014** | 0.210 | no | no |" in text
     one_seed = summarize(
         experiment, "quick", experiment.quick, 1, measured[:1] + measured[2:3], None, "cmd"
     )
@@ -221,3 +221,26 @@ def test_runs_picks_a_subset_and_an_unknown_run_is_named(tmp_path):
     document = json.loads((folder / "results.json").read_text())
     assert [row["run"] for row in document["rows"]] == ["wide"]
     assert document["command"].endswith("--runs wide")
+
+
+def test_table_keeps_small_metrics_readable_and_percent_metrics_unscaled():
+    """pix2pix's test L1 (about 0.05) printed as 0.05 hid a 10 % gap between runs, and Tucker's
+    colour errors, already in percent, were multiplied by 100 again (7.8 % shown as 780 %)."""
+    experiment = Experiment(
+        name="x", claim="c", runs=(RunSpec("unet", "r"),), measure="pixel_metrics", metric="l1",
+        better="lower", published="p", target=None, quick=Budget(100, 10), full=Budget(200, 10),
+    )  # fmt: skip
+    measured = [
+        Measured("unet", seed, Path(f"/r/{seed}"), 100, end, None)
+        for seed, end in enumerate(
+            [{"l1": 0.0475, "colour_mean_error_r": 7.79, "ssim": 0.571},
+             {"l1": 0.0457, "colour_mean_error_r": 0.75, "ssim": 0.599}]
+        )
+    ]  # fmt: skip
+    text = table(
+        experiment, summarize(experiment, "quick", experiment.quick, 2, measured, None, "c")
+    )
+    row = next(line for line in text.splitlines() if line.startswith("| unet |"))
+    assert "| 0.0475, 0.0457 | **0.0466 ± 0.0013** |" in row
+    assert "| 4.3 ± 5.0 % |" in row  # colour error: mean of 7.79 and 0.75 percent
+    assert "| 0.585 ± 0.020 |" in row

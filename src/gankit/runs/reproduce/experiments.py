@@ -383,7 +383,7 @@ for _study, _runs, _published in (
         Experiment(
             name=f"pix2pix-{_study}",
             claim=f"pix2pix (Isola et al. 2017) {_study} study on the embedded photo crops: test "
-            "L1 of the translations (-1..1 units), PSNR, SSIM and colour statistics",
+            "L1 of the translations ([0, 1] units), PSNR, SSIM and colour statistics",
             runs=tuple(RunSpec(run, f"experiments/pix2pix-{run}") for run in _runs),
             measure="pixel_metrics",
             metric="l1",

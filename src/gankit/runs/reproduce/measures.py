@@ -282,10 +282,22 @@ def label_preservation(checkpoint: Path, samples: int, figures: Path | None) -> 
     return {name: float(entry["value"]) for name, entry in results.items()}
 
 
+def percent_scale(metric: str) -> float | None:
+    """How a results table shows ``metric`` as a percent: 100 for fractions (accuracies, errors,
+    the encoders' 1-NN and logistic accuracies), 1 for those measured in percent already
+    (Tucker's colour errors of :func:`pixel_metrics`), None for plain numbers (FID, L1, SSIM)."""
+    if metric.startswith("colour_mean_error"):
+        return 1.0
+    if "accuracy" in metric or "error" in metric or metric.endswith(("_1nn", "_logistic")):
+        return 100.0
+    return None
+
+
 @MEASURES.register("pixel_metrics")
 def pixel_metrics(checkpoint: Path, samples: int, figures: Path | None) -> dict[str, float]:
-    """Paired translation (pix2pix): L1 (in [-1, 1] units), PSNR, SSIM and Tucker's colour
-    statistics of the translations of the first ``samples`` test pairs against their targets (:func:`gankit.runs.evaluate.pixel_results`)."""
+    """Paired translation (pix2pix): L1 (in [0, 1] units, of images in [-1, 1]), PSNR, SSIM and
+    Tucker's colour statistics (errors in percent) of the translations of the first ``samples``
+    test pairs against their targets (:func:`gankit.runs.evaluate.pixel_results`)."""
     method, cfg, _ = _load(checkpoint)
     results = pixel_results(method, cfg.data, samples, "test")
     if figures is not None:

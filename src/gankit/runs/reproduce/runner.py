@@ -34,7 +34,7 @@ from gankit.methods import METHODS
 from gankit.recipes import find_recipe
 from gankit.runs.launch import resolve_config, resume, start
 from gankit.runs.reproduce.experiments import EXPERIMENTS, Budget, Experiment, RunSpec
-from gankit.runs.reproduce.measures import FLOORS, MEASURES
+from gankit.runs.reproduce.measures import FLOORS, MEASURES, percent_scale
 from gankit.training.checkpoint import load_checkpoint
 from gankit.training.environment import device_name
 from gankit.training.run_folder import RunFolder
@@ -295,20 +295,30 @@ def summarize(
     }
 
 
+def _decimals(value: float) -> int:
+    """Two decimals, or three significant digits below 1 (a test L1 of 0.0475, not 0.05)."""
+    if value == 0 or not math.isfinite(value) or abs(value) >= 1:
+        return 2
+    return max(2, 2 - math.floor(math.log10(abs(value))))
+
+
 def _number(value: float | None, metric: str) -> str:
     if value is None:
         return "–"
-    if "accuracy" in metric or "error" in metric or metric.endswith(("_1nn", "_logistic")):
-        return f"{100 * value:.1f} %"
-    return f"{value:.2f}"
+    scale = percent_scale(metric)
+    if scale is not None:
+        return f"{scale * value:.1f} %"
+    return f"{value:.{_decimals(value)}f}"
 
 
 def _spread(mean: float, sd: float | None, metric: str) -> str:
     if sd is None:
         return _number(mean, metric)
-    if "accuracy" in metric or "error" in metric or metric.endswith(("_1nn", "_logistic")):
-        return f"{100 * mean:.1f} ± {100 * sd:.1f} %"
-    return f"{mean:.2f} ± {sd:.2f}"
+    scale = percent_scale(metric)
+    if scale is not None:
+        return f"{scale * mean:.1f} ± {scale * sd:.1f} %"
+    decimals = _decimals(mean)
+    return f"{mean:.{decimals}f} ± {sd:.{decimals}f}"
 
 
 def table(experiment: Experiment, document: dict[str, Any]) -> str:
